@@ -1,0 +1,63 @@
+"""The one custom action: answer a question about a métier from the knowledge."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Question, compose_answer
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Désolé, je n'ai pas pu préparer ma réponse. Pouvez-vous reformuler votre question ?"
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeBase:
+    return load_knowledge(get_settings().knowledge_dir)
+
+
+def _entity_values(message: Dict[Text, Any], name: str) -> List[str]:
+    values = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == name and e.get("value")]
+    return list(dict.fromkeys(values))
+
+
+def _first(values: List[str]) -> Optional[str]:
+    return values[0] if values else None
+
+
+def question_from_tracker(tracker: Tracker) -> Question:
+    message = tracker.latest_message or {}
+    return Question(
+        intent=(message.get("intent") or {}).get("name") or "",
+        text=message.get("text") or "",
+        jobs=_entity_values(message, "job"),
+        aspects=_entity_values(message, "aspect"),
+        experience_level=_first(_entity_values(message, "experience_level")),
+        region=_first(_entity_values(message, "region")),
+        context_job=tracker.get_slot("job"),
+        last_facts=tracker.get_slot("last_facts") or [],
+    )
+
+
+class ActionAnswer(Action):
+    def name(self) -> Text:
+        return "action_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        question = question_from_tracker(tracker)
+        try:
+            reply = compose_answer(knowledge(), question)
+        except Exception:  # a bad turn must not end the conversation
+            log.exception("action.answer.failed intent=%s", question.intent)
+            dispatcher.utter_message(text=APOLOGY)
+            return []
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]

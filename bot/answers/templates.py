@@ -1,0 +1,108 @@
+"""Every French sentence of Boussole's own (not facts): reply frames and buttons.
+
+Facts come from the knowledge sheets only; these templates only frame them.
+"""
+
+from __future__ import annotations
+
+# Topic intents and the sheet section each one reads.
+SECTION_OF_INTENT = {
+    "ask_definition": "definition",
+    "ask_missions": "missions",
+    "ask_employers": "employers",
+    "ask_skills": "skills",
+    "ask_training": "training",
+    "ask_salary": "salary",
+    "ask_comparison": "comparisons",
+    "ask_outlook": "outlook",
+    "ask_conditions": "conditions",
+    "ask_career": "career",
+}
+
+# How a full section is introduced; facts follow as a list or a paragraph.
+SECTION_INTRO = {
+    "definition": "Voici ce qu'est un {title}, d'après ma source :",
+    "missions": "Les missions d'un {title}, d'après ma source :",
+    "employers": "D'après ma source, un {title} peut travailler pour :",
+    "skills": "Pour devenir {title}, ma source demande en règle générale :",
+    "training": "Les principales formations citées par ma source pour devenir {title} :",
+    "salary": "Le salaire d'un {title}, d'après ma source :",
+    "comparisons": "{title} et métiers voisins, d'après ma source :",
+    "outlook": "Les perspectives du métier {de_title}, d'après ma source :",
+    "conditions": "Les conditions de travail d'un {title}, d'après ma source :",
+    "career": "Le parcours et l'évolution d'un {title}, d'après ma source :",
+}
+
+# What a section is called in a "nothing on this" sentence.
+SECTION_LABEL = {
+    "definition": "la définition du métier",
+    "missions": "les missions",
+    "employers": "les employeurs",
+    "skills": "les compétences",
+    "training": "les formations",
+    "salary": "le salaire",
+    "comparisons": "la comparaison avec d'autres métiers",
+    "outlook": "les perspectives du métier",
+    "conditions": "les conditions de travail (horaires, télétravail, déplacements, statut)",
+    "career": "l'évolution de carrière",
+}
+
+# Sections whose facts read as one paragraph rather than a list.
+PARAGRAPH_SECTIONS = {"definition", "comparisons", "outlook", "career", "salary"}
+
+NOTHING_ON_SECTION = "Ma source ne dit rien sur {label} pour le métier {de_title}."
+NOTHING_ON_ASPECT = "Ma source ne dit rien sur {label} pour ce métier."
+NOTHING_MORE = "Ma source n'en dit pas plus."
+
+NO_SHEET = (
+    "Je n'ai pas de fiche sur le métier « {name} » : je ne peux donc rien vous en dire "
+    "sans inventer. {known}"
+)
+KNOWN_JOBS = {
+    0: "Je n'ai encore aucune fiche métier.",
+    1: "Pour l'instant, je connais un seul métier : {jobs}.",
+    "many": "Pour l'instant, je connais ces métiers : {jobs}.",
+}
+WHICH_JOB = "De quel métier parlez-vous ? {known}"
+
+LIST_JOBS_ASK = "Posez-moi votre question sur l'un d'eux : missions, compétences, formation, salaire…"
+
+HELP = (
+    "Je suis Boussole, un assistant d'orientation. Je réponds à vos questions sur un métier : "
+    "ce qu'il est, ses missions, les employeurs, les compétences, les formations, le salaire, "
+    "la différence avec un métier voisin et ses perspectives. Mes réponses viennent d'une "
+    "fiche métier validée, et je vous dis quand elle ne couvre pas votre question. {known}"
+)
+
+SOURCE = "Mes informations sur le métier {de_title} viennent de « {doc} », de {author}{collection}."
+SOURCE_COLLECTION = " ({collection})"
+SOURCE_QUOTE_INTRO = "Sur le point précédent, le texte dit :"
+SOURCE_QUOTE = "« {quote} »"
+
+# Salary gaps: what the sheet lacks for the level, region, basis or period asked.
+SALARY_NO_LEVEL = "Ma source ne donne pas de salaire pour un profil {asked} : elle ne cite que le salaire d'un profil {known}."
+SALARY_NO_REGION = "Ma source ne donne pas de chiffre pour {asked} : son seul chiffre concerne {known}."
+SALARY_ONLY_LEVELS = "C'est le seul chiffre de ma source : elle ne dit rien du salaire d'un profil {missing}."
+SALARY_BASIS = {
+    "brut": "Il s'agit d'un montant brut.",
+    "net": "Il s'agit d'un montant net.",
+}
+SALARY_NO_BASIS = "Le montant donné est {known} : ma source ne donne pas de montant {asked}."
+SALARY_PERIOD = {
+    "annuel": "Il s'agit d'un salaire annuel (par an).",
+    "mensuel": "Il s'agit d'un salaire mensuel (par mois).",
+}
+SALARY_NO_PERIOD = "Le montant donné est {known} : ma source ne donne pas de montant {asked}."
+
+COMPARISON_NONE = "Ma source ne compare le métier {de_title} à aucun autre métier."
+COMPARISON_MISSING = "Ma source ne compare pas le métier {de_title} à celui {de_other}."
+COMPARISON_AVAILABLE = "Elle le compare seulement au métier {de_others} :"
+
+# Quick replies offered after an answer (title, intent).
+SUGGESTIONS = [
+    ("Missions", "ask_missions"),
+    ("Compétences", "ask_skills"),
+    ("Formation", "ask_training"),
+    ("Salaire", "ask_salary"),
+    ("Source", "ask_source"),
+]

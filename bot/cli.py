@@ -1,0 +1,188 @@
+"""`boussole` command: check, train, run, ask.
+
+Operator messages are in English; the assistant's replies are French.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+import httpx
+
+from bot import nlu_data, rasa_process
+from bot.errors import BoussoleError, Errors
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger("boussole")
+
+
+def _load(settings: Settings) -> KnowledgeBase:
+    kb = load_knowledge(settings.knowledge_dir)
+    print(f"knowledge: {len(kb.sheets)} sheet(s) valid in {settings.knowledge_dir}: {', '.join(kb.sheets)}")
+    return kb
+
+
+def _sync_nlu(settings: Settings, kb: KnowledgeBase) -> None:
+    if not nlu_data.is_up_to_date(kb, settings.home):
+        path = nlu_data.write(kb, settings.home)
+        print(f"nlu: regenerated {path.relative_to(settings.home)} from the knowledge")
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    kb = _load(settings)
+    if not nlu_data.is_up_to_date(kb, settings.home):
+        if not args.fix:
+            print(Errors.E020.format(file=settings.home / nlu_data.GENERATED_FILE), file=sys.stderr)
+            return 1
+        _sync_nlu(settings, kb)
+    print("nlu: generated lookups and synonyms are up to date")
+    command = rasa_process._rasa_command(
+        "data", "validate", "--domain", "domain.yml", "--data", "data/nlu", "data/rules.yml", "--config", "config.yml"
+    )
+    result = subprocess.run(command, cwd=settings.home, env=rasa_process.rasa_env(settings))
+    if result.returncode != 0:
+        print("rasa data validate failed: see the messages above", file=sys.stderr)
+        return 1
+    print("check: knowledge and NLU data are valid")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    kb = _load(settings)
+    _sync_nlu(settings, kb)
+    if rasa_process.model_is_current(settings) and not args.force:
+        print(f"train: {rasa_process.model_path(settings)} is up to date (use --force to retrain)")
+        return 0
+    print("train: training the Rasa model (NLU + rules); Rasa shows its progress below")
+    started = time.monotonic()
+    rasa_process.train(settings, force=True)
+    print(f"train: done in {time.monotonic() - started:.0f} s -> {rasa_process.model_path(settings)}")
+    return 0
+
+
+class RasaSupervisor:
+    """Keep one Rasa child alive: restart it if it dies, stop it on exit."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.log_file = settings.state_dir / "rasa.log"
+        self._process: Optional[subprocess.Popen] = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="rasa-supervisor", daemon=True).start()
+
+    def _loop(self) -> None:
+        backoff = 1.0
+        while not self._stopping.is_set():
+            print(f"rasa: starting on {self.settings.rasa_url} (log: {self.log_file})", flush=True)
+            self._process = rasa_process.start_server(self.settings, log_file=self.log_file)
+            if rasa_process.wait_until_ready(self.settings, self._process):
+                print(f"ready: Boussole answers on http://{self.settings.host}:{self.settings.port} "
+                      f"(try: boussole ask \"C'est quoi un ingénieur ML ?\")", flush=True)
+                backoff = 1.0
+            self._process.wait()
+            if self._stopping.is_set():
+                return
+            print(f"rasa: exited with code {self._process.returncode}; restarting in {backoff:.0f} s "
+                  f"(see {self.log_file})", file=sys.stderr, flush=True)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    kb = _load(settings)
+    _sync_nlu(settings, kb)
+    if not rasa_process.model_is_current(settings):
+        print("train: no model for the current data; training first (about 2-4 minutes)")
+        rasa_process.train(settings, force=True)
+    app = create_app(settings)
+    supervisor = RasaSupervisor(settings)
+    supervisor.start()
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        supervisor.stop()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    url = args.url or f"http://127.0.0.1:{settings.port}"
+    body = {"message": args.question}
+    if args.conversation:
+        body["conversation_id"] = args.conversation
+    try:
+        response = httpx.post(f"{url}/api/chat", json=body, timeout=60)
+    except httpx.HTTPError as exc:
+        print(f"error: Boussole does not answer at {url} ({exc}); start it with ./run.sh or `boussole run`", file=sys.stderr)
+        return 2
+    data = response.json()
+    if response.status_code != 200:
+        print(data.get("detail", data), file=sys.stderr)
+        return 1
+    for reply in data["replies"]:
+        print(reply["text"])
+        if reply["buttons"]:
+            print("  " + "  ".join(f"[{b['title']}]" for b in reply["buttons"]))
+    print(f"(conversation: {data['conversation_id']} — pass --conversation to continue it)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boussole", description="Boussole, assistant d'orientation (Rasa + FastAPI).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate the knowledge and NLU data without training")
+    check.add_argument("--fix", action="store_true", help="regenerate the NLU data derived from the knowledge")
+    check.set_defaults(func=cmd_check)
+    train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true", help="train even if the model is up to date")
+    train.set_defaults(func=cmd_train)
+    run = sub.add_parser("run", help="train if needed, then serve Boussole (FastAPI public, Rasa on loopback)")
+    run.set_defaults(func=cmd_run)
+    ask = sub.add_parser("ask", help="ask the running service a question and print the answer")
+    ask.add_argument("question")
+    ask.add_argument("--conversation", help="conversation id printed by a previous ask")
+    ask.add_argument("--url", help="service URL (default http://127.0.0.1:$BOUSSOLE_PORT)")
+    ask.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, get_settings())
+    except BoussoleError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"error: {' '.join(map(str, exc.cmd[:4]))} … exited with code {exc.returncode}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Read-only access to the loaded sheets: find a métier by any of its names."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Mapping, Optional, Sequence
+
+from bot.knowledge.schema import Aspect, Sheet
+from bot.text import fold
+
+# Below this similarity a typed name is not taken for a known métier name.
+_FUZZY_CUTOFF = 0.85
+
+
+class KnowledgeBase:
+    def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect]):
+        self.sheets = {sheet.id: sheet for sheet in sheets}
+        self.aspects = dict(aspects)
+        self._names = {
+            fold(name): sheet.id for sheet in sheets for name in (sheet.id, sheet.title, *sheet.names)
+        }
+
+    def get(self, sheet_id: Optional[str]) -> Optional[Sheet]:
+        return self.sheets.get(sheet_id) if sheet_id else None
+
+    def only_sheet(self) -> Optional[Sheet]:
+        """The sheet questions default to when no métier was named, if unambiguous."""
+        return next(iter(self.sheets.values())) if len(self.sheets) == 1 else None
+
+    def find_job(self, name: str) -> Optional[Sheet]:
+        """The sheet a typed job name designates (exact, then close spelling)."""
+        key = fold(name)
+        if key in self._names:
+            return self.sheets[self._names[key]]
+        close = difflib.get_close_matches(key, list(self._names), n=1, cutoff=_FUZZY_CUTOFF)
+        return self.sheets[self._names[close[0]]] if close else None
+
+    def find_job_in_text(self, text: str) -> Optional[Sheet]:
+        """A sheet whose name appears in free text (longest name wins)."""
+        padded = f" {fold(text)} "
+        for name in sorted(self._names, key=len, reverse=True):
+            if f" {name} " in padded:
+                return self.sheets[self._names[name]]
+        return None
+
+    def titles(self) -> list[str]:
+        return [sheet.title for sheet in self.sheets.values()]

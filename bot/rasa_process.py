@@ -1,0 +1,124 @@
+"""Train the Rasa model and run the Rasa server as a child process on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import httpx
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "boussole"
+# Rasa training inputs; data/knowledge is read by the actions, not by Rasa.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml")
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def _fingerprint_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_NAME}.inputs.sha256"
+
+
+def training_fingerprint(home: Path) -> str:
+    """Hash of every file Rasa trains on, to retrain only when they change."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = home / name
+        files = sorted(p for p in path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(home)).encode())
+            digest.update(file.read_bytes() if file.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def model_is_current(settings: Settings) -> bool:
+    marker = _fingerprint_path(settings)
+    return (
+        model_path(settings).is_file()
+        and marker.is_file()
+        and marker.read_text().strip() == training_fingerprint(settings.home)
+    )
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """Environment for Rasa children: endpoints.yml variables and quieter logs."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("BOUSSOLE_TRACKER_DIALECT", "sqlite")
+    env.setdefault("BOUSSOLE_TRACKER_DB", str(settings.state_dir / "tracker.db"))
+    env["BOUSSOLE_ACTION_URL"] = settings.action_url
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def _rasa_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rasa", *args]
+
+
+def train(settings: Settings, force: bool = False) -> Path:
+    """Train unless the model matches the current inputs; Rasa prints its progress."""
+    target = model_path(settings)
+    if not force and model_is_current(settings):
+        log.info("train.skipped model=%s reason=inputs unchanged", target)
+        return target
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    fingerprint = training_fingerprint(settings.home)
+    command = _rasa_command(
+        "train",
+        "--config", "config.yml",
+        "--domain", "domain.yml",
+        "--data", "data/nlu", "data/rules.yml",
+        "--out", str(settings.models_dir),
+        "--fixed-model-name", MODEL_NAME,
+        "--force",
+    )
+    started = time.monotonic()
+    subprocess.run(command, cwd=settings.home, env=rasa_env(settings), check=True)
+    _fingerprint_path(settings).write_text(fingerprint)
+    log.info("train.done model=%s seconds=%.0f", target, time.monotonic() - started)
+    return target
+
+
+def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
+    """Start `rasa run` on loopback with its HTTP API behind the token."""
+    command = _rasa_command(
+        "run",
+        "--model", str(model or model_path(settings)),
+        "--enable-api",
+        "--auth-token", settings.rasa_token,
+        "--interface", settings.rasa_host,
+        "--port", str(settings.rasa_port),
+        "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml",
+    )
+    out = open(log_file, "ab") if log_file else None
+    return subprocess.Popen(command, cwd=settings.home, env=rasa_env(settings), stdout=out, stderr=subprocess.STDOUT if out else None)
+
+
+def wait_until_ready(settings: Settings, process: subprocess.Popen, timeout: float = 180.0) -> bool:
+    """Poll Rasa's /status until the model is loaded, the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            response = httpx.get(f"{settings.rasa_url}/status", params={"token": settings.rasa_token}, timeout=2.0)
+            if response.status_code == 200 and response.json().get("model_file"):
+                return True
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    return False

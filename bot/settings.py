@@ -1,0 +1,61 @@
+"""Runtime settings, read once from BOUSSOLE_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, Field, validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    # Where config.yml, domain.yml, data/ and models/ live.
+    home: Path = PROJECT_ROOT
+    knowledge_dir: Optional[Path] = None
+    models_dir: Optional[Path] = None
+    # State that must survive restarts (tracker database, id-signing key).
+    state_dir: Optional[Path] = None
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Rasa runs on loopback behind a token; the public service proxies to it.
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    rasa_token: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
+    rasa_timeout_seconds: float = 30.0
+    # Public URL Rasa calls back for custom actions.
+    action_url: Optional[str] = None
+
+    max_message_chars: int = 2000
+
+    class Config:
+        env_prefix = "BOUSSOLE_"
+
+    @validator("knowledge_dir", always=True)
+    def _knowledge(cls, v, values):
+        return v or values["home"] / "data" / "knowledge"
+
+    @validator("models_dir", always=True)
+    def _models(cls, v, values):
+        return v or values["home"] / "models"
+
+    @validator("state_dir", always=True)
+    def _state(cls, v, values):
+        return v or values["home"] / "var"
+
+    @validator("action_url", always=True)
+    def _action_url(cls, v, values):
+        return v or f"http://127.0.0.1:{values.get('port', 8000)}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

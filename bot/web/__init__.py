@@ -1,0 +1,1 @@
+"""Public HTTP service (FastAPI): chat API, knowledge API, action webhook, health."""

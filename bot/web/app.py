@@ -1,0 +1,65 @@
+"""Build the public FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Optional
+
+from fastapi import FastAPI, Request
+from rasa_sdk.executor import ActionExecutor
+
+from bot.knowledge import load_knowledge
+from bot.settings import Settings, get_settings
+from bot.web import messages as M
+from bot.web.deps import AppState
+from bot.web.errors import error_body, install_error_handlers
+from bot.web.identity import ConversationIds, load_or_create_key
+from bot.web.rasa_client import RasaClient
+from bot.web.routes import actions, chat, health, metiers
+
+log = logging.getLogger(__name__)
+
+# Bodies above this are refused before parsing (the message limit is smaller).
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    settings = settings or get_settings()
+    # Fail at start-up, not at the first question: a bad knowledge file stops here.
+    knowledge = load_knowledge(settings.knowledge_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        executor = ActionExecutor()
+        executor.register_package("actions")
+        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+        app.state.boussole = AppState(
+            settings=settings,
+            knowledge=knowledge,
+            ids=ConversationIds(load_or_create_key(settings.state_dir)),
+            rasa=rasa,
+            executor=executor,
+        )
+        log.info("service.started metiers=%d actions=%s", len(knowledge.sheets), sorted(executor.actions))
+        yield
+        await rasa.close()
+
+    app = FastAPI(
+        title="Boussole",
+        description="Assistant d'orientation : questions en français sur un métier, réponses tirées de fiches validées.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return error_body(413, M.BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES), "body_too_large")
+        return await call_next(request)
+
+    for router in (chat.router, metiers.router, actions.router, health.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,53 @@
+"""Talk to the Rasa server on loopback: REST channel turns and status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer (down, starting, or timed out)."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout: float):
+        self.base_url = base_url
+        self._token = token
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """One turn through Rasa's REST channel; the bot's messages in order."""
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 500 or response.status_code == 404:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+        response.raise_for_status()
+        body = response.json()
+        return body if isinstance(body, list) else []
+
+    async def status(self) -> Optional[dict[str, Any]]:
+        """Rasa's /status (model loaded, fingerprint), or None if unreachable."""
+        try:
+            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+
+    async def tracker(self, sender: str) -> Optional[dict[str, Any]]:
+        try:
+            response = await self._http.get(f"/conversations/{sender}/tracker", params={"token": self._token})
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(str(exc)) from exc

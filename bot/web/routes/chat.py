@@ -1,0 +1,76 @@
+"""POST /api/chat: one turn of a conversation, proxied to Rasa's REST channel."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Optional
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field, StrictStr
+
+from bot.web import messages as M
+from bot.web.deps import State
+from bot.web.rasa_client import RasaUnavailable
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["chat"])
+
+
+class ChatRequest(BaseModel):
+    conversation_id: Optional[StrictStr] = Field(
+        None, description="Identifiant renvoyé par le service ; omis pour une nouvelle conversation."
+    )
+    message: StrictStr = Field(..., description="La question de l'utilisateur, en français.")
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class ChatReply(BaseModel):
+    text: str = ""
+    buttons: list[Button] = []
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    replies: list[ChatReply]
+
+
+def _refuse(status: int, message: str, code: str) -> HTTPException:
+    return HTTPException(status_code=status, detail={"detail": message, "code": code})
+
+
+@router.post("/chat", response_model=ChatResponse)
+async def chat(body: ChatRequest, state: State) -> ChatResponse:
+    text = body.message.strip()
+    if not text:
+        raise _refuse(422, M.EMPTY_MESSAGE, "empty_message")
+    limit = state.settings.max_message_chars
+    if len(text) > limit:
+        raise _refuse(422, M.MESSAGE_TOO_LONG.format(length=len(text), limit=limit), "message_too_long")
+    if body.conversation_id is None:
+        conversation_id = state.ids.new()
+    elif state.ids.verify(body.conversation_id):
+        conversation_id = body.conversation_id
+    else:
+        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+
+    started = time.perf_counter()
+    try:
+        messages = await state.rasa.send(conversation_id, text)
+    except RasaUnavailable as exc:
+        log.warning("chat.turn.rasa_unavailable reason=%s", exc)
+        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+    replies = [
+        ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])
+        for m in messages
+        if m.get("text") or m.get("buttons")
+    ]
+    if not replies:  # Rasa's REST channel answers 200 with [] when a turn failed
+        log.warning("chat.turn.empty_reply conversation=%s", conversation_id[:8])
+        replies = [ChatReply(text=M.EMPTY_REPLY)]
+    log.info("chat.turn.answered conversation=%s replies=%d ms=%.0f", conversation_id[:8], len(replies), (time.perf_counter() - started) * 1000)
+    return ChatResponse(conversation_id=conversation_id, replies=replies)
