@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install with the test extras, train the model if needed (visible progress),
+# then run the whole test suite with pytest. Extra arguments go to pytest.
+cd "$(dirname "$0")"
+source scripts/bootstrap.sh
+ensure_venv "[test]"
+.venv/bin/boussole train
+exec .venv/bin/python -m pytest "$@"

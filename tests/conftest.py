@@ -1,0 +1,73 @@
+"""Shared fixtures: the shipped knowledge, the trained model, a running stack."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import nlu_data, rasa_process
+from bot.devstack import Stack
+from bot.knowledge import load_knowledge
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+@pytest.fixture(scope="session")
+def trained_model(kb) -> Path:
+    """The real model; trained here only if `boussole train` was not run first."""
+    settings = Settings()
+    if not nlu_data.is_up_to_date(kb, settings.home):
+        nlu_data.write(kb, settings.home)
+    return rasa_process.train(settings)
+
+
+@pytest.fixture(scope="session")
+def two_metier_dir(tmp_path_factory) -> Path:
+    """The shipped knowledge plus a fixture sheet: a second métier as data only."""
+    target = tmp_path_factory.mktemp("knowledge")
+    shutil.copytree(KNOWLEDGE_DIR, target, dirs_exist_ok=True)
+    fixture = FIXTURES / "second_metier"
+    shutil.copy(fixture / "boulanger.yml", target / "boulanger.yml")
+    shutil.copy(fixture / "sources" / "fiche-test-boulanger.txt", target / "sources")
+    return target
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory):
+    with Stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+class Conversation:
+    """One person chatting through /api/chat; keeps the id the server issued."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.conversation_id = None
+
+    def say(self, message: str) -> str:
+        body = {"message": message}
+        if self.conversation_id:
+            body["conversation_id"] = self.conversation_id
+        response = httpx.post(f"{self.base_url}/api/chat", json=body, timeout=60)
+        assert response.status_code == 200, response.text
+        data = response.json()
+        self.conversation_id = data["conversation_id"]
+        self.last = data
+        return "\n".join(reply["text"] for reply in data["replies"])
+
+
+@pytest.fixture
+def chat(stack):
+    return lambda: Conversation(stack.url)
