@@ -53,10 +53,10 @@ def known_jobs_sentence(kb: KnowledgeBase) -> str:
 
 
 def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
-    if question.intent == "list_jobs":
-        return Reply(f"{known_jobs_sentence(kb)} {T.LIST_JOBS_ASK}", job=None)
     if question.intent == "help":
         return Reply(T.HELP.format(known=known_jobs_sentence(kb)), job=question.context_job)
+    if question.intent == "list_jobs":
+        return _list_jobs(kb, question)
 
     sheet, others, unknown = _resolve_jobs(kb, question)
     if question.intent == "ask_source":
@@ -82,6 +82,18 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
         job=sheet.id,
         facts=[f"{sheet.id}:{fact.id}" for fact in facts],
     )
+
+
+def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
+    """The known métiers; a job named in the question is confirmed or named back."""
+    named = [kb.find_job(value) or value for value in question.jobs]
+    sheet = next((n for n in named if not isinstance(n, str)), None)
+    if sheet is not None:
+        return Reply(T.HAS_SHEET.format(de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
+    if named:
+        return Reply(T.NO_SHEET.format(name=named[0], known=known_jobs_sentence(kb)), job=None)
+    # Listing starts over: the next question is about whichever métier the person picks.
+    return Reply(f"{known_jobs_sentence(kb)} {T.LIST_JOBS_ASK}", job=None)
 
 
 def _resolve_jobs(kb: KnowledgeBase, question: Question):

@@ -65,7 +65,8 @@ KNOWN_JOBS = {
 }
 WHICH_JOB = "De quel métier parlez-vous ? {known}"
 
-LIST_JOBS_ASK = "Posez-moi votre question sur l'un d'eux : missions, compétences, formation, salaire…"
+LIST_JOBS_ASK = "Posez-moi votre question : missions, compétences, formation, salaire…"
+HAS_SHEET = "Oui, j'ai une fiche sur le métier {de_title}. Que voulez-vous savoir : ce qu'il est, ses missions, les compétences, les formations, le salaire ?"
 
 HELP = (
     "Je suis Boussole, un assistant d'orientation. Je réponds à vos questions sur un métier : "

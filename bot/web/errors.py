@@ -41,6 +41,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = exc.errors()
+        if exc.body is not None and not isinstance(exc.body, (dict, bytes, str)):
+            return error_body(422, M.NOT_AN_OBJECT, "not_an_object")
         message, code = _describe(errors[0]) if errors else (M.INVALID_JSON, "invalid_json")
         status = 400 if code == "invalid_json" else 422
         return error_body(status, message, code)

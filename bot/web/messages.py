@@ -1,6 +1,7 @@
 """French messages of the public API (what end users and client apps read)."""
 
 INVALID_JSON = "Le corps de la requête n'est pas un JSON valide."
+NOT_AN_OBJECT = "Le corps de la requête doit être un objet JSON, par exemple {\"message\": \"Bonjour\"}."
 INVALID_FIELD = "Champ « {field} » : {reason}."
 MISSING_FIELD = "le champ est obligatoire"
 WRONG_TYPE = "le type n'est pas le bon ({expected} attendu)"

@@ -219,3 +219,10 @@ def test_two_metiers_without_context_asks_which(kb2):
 
 def test_second_metier_keeps_context(kb2):
     assert has(ask(kb2, "ask_training", context_job="boulanger").text, "CAP")
+
+
+def test_list_jobs_confirms_a_named_job(kb):
+    known = ask(kb, "list_jobs", jobs=["ingé ML"])
+    assert has(known.text, "Oui, j'ai une fiche") and known.job == ML
+    unknown = ask(kb, "list_jobs", jobs=["plombière"])
+    assert has(unknown.text, "« plombière »", "ingénieur en Machine Learning") and unknown.job is None

@@ -87,7 +87,8 @@ def test_client_cannot_choose_a_conversation(stack, conversation_id):
 
 @pytest.mark.parametrize("body, status, words", [
     (b"{pas du json", 400, ["JSON valide"]),
-    (b"[]", 422, ["corps"]),
+    (b"[]", 422, ["objet JSON"]),
+    (b'"bonjour"', 422, ["objet JSON"]),
     (b"{}", 422, ["message", "obligatoire"]),
     (b'{"message": 42}', 422, ["message", "texte attendu"]),
     (b'{"message": "   "}', 422, ["message est vide"]),

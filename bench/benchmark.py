@@ -1,0 +1,133 @@
+#!/usr/bin/env python
+"""Boussole benchmark: prints figures, asserts nothing (targets are in the README).
+
+- intent accuracy and macro-F1 on the dev set, beside a TF-IDF char n-gram
+  + logistic regression baseline trained on the same examples;
+- training time (a fresh `rasa train` into a temporary folder);
+- reply latency p50/p95 through /api/chat over N turns on a real stack;
+- resident memory of the FastAPI process and of the Rasa server;
+- the external French question set (../shared/tools/score_fr.py), if present.
+
+Usage: .venv/bin/python bench/benchmark.py [--turns 240] [--skip-train]
+Loopback only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot import rasa_process  # noqa: E402
+from bot.devstack import Stack  # noqa: E402
+from bot.nlu_eval import load_examples, nlu_training_files, score_model, score_tfidf_baseline  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+# Turns of the latency run: a mix of topics and follow-ups, as a visitor asks them.
+SCRIPT = [
+    "bonjour",
+    "c'est quoi un ingénieur en machine learning ?",
+    "il fait quoi concrètement ?",
+    "et le salaire ?",
+    "et en senior ?",
+    "quelles compétences faut-il ?",
+    "et l'anglais ?",
+    "quelles études ?",
+    "source ?",
+    "merci, au revoir",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_training() -> float:
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as out:
+        started = time.monotonic()
+        subprocess.run(
+            rasa_process._rasa_command(
+                "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data/nlu", "data/rules.yml",
+                "--out", out, "--force", "--quiet",
+            ),
+            cwd=ROOT, env=rasa_process.rasa_env(settings), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        return time.monotonic() - started
+
+
+def bench_latency(stack: Stack, turns: int) -> list[float]:
+    latencies: list[float] = []
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        client.post("/api/chat", json={"message": "bonjour"})  # warm-up
+        conversation_id = None
+        for i in range(turns):
+            message = SCRIPT[i % len(SCRIPT)]
+            if i % len(SCRIPT) == 0:
+                conversation_id = None
+            body = {"message": message, **({"conversation_id": conversation_id} if conversation_id else {})}
+            started = time.perf_counter()
+            response = client.post("/api/chat", json=body)
+            latencies.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            conversation_id = response.json()["conversation_id"]
+    return latencies
+
+
+def memory_mb(stack: Stack) -> tuple[float, float]:
+    """RSS of the public service (boussole run) and of its Rasa child."""
+    service = psutil.Process(stack.process.pid)
+    rasa = [p for p in service.children(recursive=True) if "rasa" in " ".join(p.cmdline())]
+    return service.memory_info().rss / 2**20, sum(p.memory_info().rss for p in rasa) / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=240)
+    parser.add_argument("--skip-train", action="store_true", help="do not time a fresh training")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+
+    settings = Settings()
+    model = rasa_process.train(settings)
+    dev = load_examples(ROOT / "tests" / "data" / "nlu_dev.yml")
+    diet = score_model(model, dev)
+    baseline = score_tfidf_baseline(nlu_training_files(ROOT), dev)
+    print(f"dev set: {len(dev)} sentences")
+    print(f"  DIET (config.yml)      accuracy {diet.accuracy:.1%}  macro-F1 {diet.macro_f1:.3f}")
+    print(f"  TF-IDF + logistic reg. accuracy {baseline.accuracy:.1%}  macro-F1 {baseline.macro_f1:.3f}")
+
+    if not args.skip_train:
+        print(f"training time (fresh rasa train, NLU + rules): {bench_training():.0f} s", flush=True)
+
+    with tempfile.TemporaryDirectory() as state, Stack(Path(state)) as stack:
+        latencies = bench_latency(stack, args.turns)
+        print(f"/api/chat latency over {len(latencies)} turns: p50 {percentile(latencies, 0.5):.0f} ms, "
+              f"p95 {percentile(latencies, 0.95):.0f} ms, max {max(latencies):.0f} ms, mean {statistics.mean(latencies):.0f} ms")
+        service_mb, rasa_mb = memory_mb(stack)
+        print(f"resident memory: FastAPI service {service_mb:.0f} MB, Rasa server {rasa_mb:.0f} MB, "
+              f"together {service_mb + rasa_mb:.0f} MB")
+        scorer = ROOT.parent / "shared" / "tools" / "score_fr.py"
+        if scorer.exists():
+            print("external question set (score_fr.py):", flush=True)
+            subprocess.run([sys.executable, str(scorer), "--rasa", stack.rasa_url, "--token", stack.token,
+                            "--nlu", str(ROOT / "data")], cwd=ROOT, check=False)
+        else:
+            print("external question set: ../shared/tools/score_fr.py not found, skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
