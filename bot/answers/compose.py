@@ -13,7 +13,7 @@ from typing import Iterable, Optional, Sequence
 
 from bot.answers import templates as T
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.schema import Fact, SalaryFigure, Sheet
+from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
@@ -109,9 +109,11 @@ def _resolve_jobs(kb: KnowledgeBase, question: Question):
         if sheet is not None:
             if sheet not in known:
                 known.append(sheet)
+        elif kb.is_name_fragment(value):
+            continue  # NLU cut a known name short ("engineer" of "ML engineer")
         elif fold(value) not in {fold(v) for v in unnamed}:
             unnamed.append(value)
-    if not known and not question.jobs:
+    if not known:
         found = kb.find_job_in_text(question.text)
         if found is not None:
             known.append(found)
@@ -196,7 +198,7 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
 
     figures: list[SalaryFigure] = list(salary.figures)
     lines: list[str] = []
-    level = question.experience_level
+    level = question.experience_level if question.experience_level in LEVELS else None
     if level and not any(f.level == level for f in figures):
         lines.append(T.SALARY_NO_LEVEL.format(asked=level, known=_level_phrase(f.level for f in figures)))
     elif level:
@@ -210,7 +212,7 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
         figures = regional
     lines += [f.text for f in figures]
     lines += _basis_and_period(figures, aspects)
-    missing_levels = [lv for lv in ("junior", "confirmé", "senior") if not any(f.level == lv for f in salary.figures)]
+    missing_levels = [lv for lv in LEVELS if not any(f.level == lv for f in salary.figures)]
     if missing_levels and not (level and level in missing_levels):
         lines.append(T.SALARY_ONLY_LEVELS.format(missing=_level_phrase(missing_levels)))
     lines += [c.text for c in caveats]

@@ -10,6 +10,8 @@ from bot.text import fold
 
 # Below this similarity a typed name is not taken for a known métier name.
 _FUZZY_CUTOFF = 0.85
+# Fuzzy search in free text looks at the start of long messages only.
+_FUZZY_MAX_TOKENS = 60
 
 
 class KnowledgeBase:
@@ -36,12 +38,29 @@ class KnowledgeBase:
         return self.sheets[self._names[close[0]]] if close else None
 
     def find_job_in_text(self, text: str) -> Optional[Sheet]:
-        """A sheet whose name appears in free text (longest name wins)."""
-        padded = f" {fold(text)} "
+        """A sheet whose name appears in free text: exact (longest first), then misspelt."""
+        folded = fold(text)
+        padded = f" {folded} "
         for name in sorted(self._names, key=len, reverse=True):
             if f" {name} " in padded:
                 return self.sheets[self._names[name]]
-        return None
+        tokens = folded.split()[:_FUZZY_MAX_TOKENS]
+        best, best_ratio = None, _FUZZY_CUTOFF
+        for name, sheet_id in self._names.items():
+            width = len(name.split())
+            if width < 2:  # one-word names are too easy to hit by chance
+                continue
+            for start in range(0, max(len(tokens) - width + 1, 0)):
+                window = " ".join(tokens[start:start + width])
+                ratio = difflib.SequenceMatcher(None, window, name).ratio()
+                if ratio > best_ratio:
+                    best, best_ratio = sheet_id, ratio
+        return self.sheets[best] if best else None
+
+    def is_name_fragment(self, value: str) -> bool:
+        """True for a piece of a known name ("engineer", "ingé"), which names no other job."""
+        words = set(fold(value).split())
+        return bool(words) and any(words < set(name.split()) for name in self._names)
 
     def titles(self) -> list[str]:
         return [sheet.title for sheet in self.sheets.values()]

@@ -52,6 +52,10 @@ class TrainingFact(Fact):
     cost: Optional[NonEmpty] = None
 
 
+# Experience levels of the `experience_level` entity (its synonyms map onto these).
+LEVELS = ("junior", "confirmé", "senior")
+
+
 class SalaryFigure(Fact):
     level: Literal["junior", "confirmé", "senior"]
     amount: conint(gt=0)

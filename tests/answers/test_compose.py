@@ -226,3 +226,18 @@ def test_list_jobs_confirms_a_named_job(kb):
     assert has(known.text, "Oui, j'ai une fiche") and known.job == ML
     unknown = ask(kb, "list_jobs", jobs=["plombière"])
     assert has(unknown.text, "« plombière »", "ingénieur en Machine Learning") and unknown.job is None
+
+
+@pytest.mark.parametrize("jobs, text", [
+    (["engineer"], "c quoi le job d'un machine learnig engineer"),
+    (["inge"], "ou bosser qd on est inge en apprentisage automatique"),
+    (["ingé"], "quelle école d'ingé pour le ML ?"),
+])
+def test_fragment_of_a_known_name_is_not_an_unknown_job(kb, jobs, text):
+    reply = ask(kb, "ask_definition", jobs=jobs, text=text)
+    assert reply.job == ML and "Je n'ai pas de fiche" not in reply.text
+
+
+def test_misspelt_name_in_text_overrides_an_unknown_context(kb):
+    reply = ask(kb, "ask_missions", text="et un ingenieur machin learning il fait quoi", context_job="avocat")
+    assert reply.job == ML
