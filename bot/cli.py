@@ -6,8 +6,8 @@ Operator messages are in English; the assistant's replies are French.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import signal
 import subprocess
 import sys
 import threading
@@ -84,6 +84,12 @@ class RasaSupervisor:
     def _loop(self) -> None:
         backoff = 1.0
         while not self._stopping.is_set():
+            if rasa_process.port_in_use(self.settings.rasa_host, self.settings.rasa_port):
+                print(f"rasa: port {self.settings.rasa_port} is busy (another Rasa still running?); "
+                      f"retrying in {backoff:.0f} s", file=sys.stderr, flush=True)
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
             print(f"rasa: starting on {self.settings.rasa_url} (log: {self.log_file})", flush=True)
             self._process = rasa_process.start_server(self.settings, log_file=self.log_file)
             if rasa_process.wait_until_ready(self.settings, self._process):
@@ -114,13 +120,25 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web.app import create_app
 
     kb = _load(settings)
-    _sync_nlu(settings, kb)
-    if not rasa_process.model_is_current(settings):
-        print("train: no model for the current data; training first (about 2-4 minutes)")
-        rasa_process.train(settings, force=True)
+    for name, host, port in (("service", settings.host, settings.port), ("Rasa", settings.rasa_host, settings.rasa_port)):
+        if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
+            print(f"error: port {port} for the {name} is already in use (is Boussole already running?); "
+                  f"stop it or set BOUSSOLE_{'PORT' if name == 'service' else 'RASA_PORT'}", file=sys.stderr)
+            return 1
+    if args.no_train and rasa_process.model_path(settings).is_file():
+        if not (nlu_data.is_up_to_date(kb, settings.home) and rasa_process.model_is_current(settings)):
+            print("warning: the model is older than the data; serving it anyway (--no-train)", file=sys.stderr)
+    else:
+        _sync_nlu(settings, kb)
+        if not rasa_process.model_is_current(settings):
+            print("train: no model for the current data; training first (about 2-4 minutes)")
+            rasa_process.train(settings, force=True)
     app = create_app(settings)
     supervisor = RasaSupervisor(settings)
     supervisor.start()
+    # uvicorn re-raises SIGTERM after its graceful shutdown: turn it into SystemExit
+    # so that the `finally` below still stops Rasa.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
@@ -160,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     train.set_defaults(func=cmd_train)
     run = sub.add_parser("run", help="train if needed, then serve Boussole (FastAPI public, Rasa on loopback)")
+    run.add_argument("--no-train", action="store_true", help="serve the existing model even if the data changed")
     run.set_defaults(func=cmd_run)
     ask = sub.add_parser("ask", help="ask the running service a question and print the answer")
     ask.add_argument("question")

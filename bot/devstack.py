@@ -25,7 +25,9 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, state_dir: Path, knowledge_dir: Optional[Path] = None, extra_env: Optional[dict] = None):
+    def __init__(self, state_dir: Path, knowledge_dir: Optional[Path] = None, extra_env: Optional[dict] = None,
+                 run_args: tuple[str, ...] = ()):
+        self.run_args = run_args
         self.port = free_port()
         self.rasa_port = free_port()
         self.token = "test-token-" + os.urandom(8).hex()
@@ -55,7 +57,7 @@ class Stack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "bot.cli", "run", *self.run_args],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.wait_healthy(timeout)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -92,6 +95,18 @@ def train(settings: Settings, force: bool = False) -> Path:
     return target
 
 
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _die_with_parent() -> None:
+    """Linux: the Rasa child gets SIGTERM if the service is killed outright."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
     """Start `rasa run` on loopback with its HTTP API behind the token."""
     command = _rasa_command(
@@ -105,7 +120,10 @@ def start_server(settings: Settings, model: Optional[Path] = None, log_file: Opt
         "--credentials", "credentials.yml",
     )
     out = open(log_file, "ab") if log_file else None
-    return subprocess.Popen(command, cwd=settings.home, env=rasa_env(settings), stdout=out, stderr=subprocess.STDOUT if out else None)
+    return subprocess.Popen(
+        command, cwd=settings.home, env=rasa_env(settings), stdout=out,
+        stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
+    )
 
 
 def wait_until_ready(settings: Settings, process: subprocess.Popen, timeout: float = 180.0) -> bool:

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def two_metier_stack(trained_model, two_metier_dir, tmp_path_factory):
-    with Stack(tmp_path_factory.mktemp("stack2"), knowledge_dir=two_metier_dir) as running:
+    # --no-train: the very model trained without the fixture, so only data changed.
+    stack = Stack(tmp_path_factory.mktemp("stack2"), knowledge_dir=two_metier_dir, run_args=("--no-train",))
+    with stack as running:
         yield running
 
 
