@@ -178,6 +178,11 @@ def _section(kb: KnowledgeBase, sheet: Sheet, section: str, aspects: Sequence[st
     return lines, facts
 
 
+def _with_article(region: str) -> str:
+    """l'Île-de-France; other region names are used as written."""
+    return f"l'{region}" if region[:1].lower() in _VOWELS else region
+
+
 def _level_phrase(levels: Iterable[str]) -> str:
     levels = list(dict.fromkeys(levels))
     return " ou ".join(levels)
@@ -206,7 +211,7 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
     region = question.region
     regional = [f for f in figures if f.region and fold(f.region) == fold(region or "")]
     if region and not regional:
-        known = " et ".join(dict.fromkeys(f"l'{f.region}" if f.region[:1].lower() in _VOWELS else f.region for f in figures if f.region))
+        known = " et ".join(dict.fromkeys(_with_article(f.region) for f in figures if f.region))
         lines.append(T.SALARY_NO_REGION.format(asked=region, known=known or "aucune région"))
     elif regional:
         figures = regional
@@ -271,7 +276,8 @@ def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Re
     quotes = []
     for ref in question.last_facts[:3]:
         sheet_id, _, fact_id = ref.partition(":")
-        fact = (kb.get(sheet_id) or None) and kb.get(sheet_id).fact(fact_id)
+        quoted = kb.get(sheet_id)
+        fact = quoted.fact(fact_id) if quoted else None
         if fact is not None:
             quotes.append(T.SOURCE_QUOTE.format(quote=fact.source))
     if quotes:
