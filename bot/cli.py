@@ -168,6 +168,31 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    """Register the webhook with Telegram, with the secret it must send back."""
+    if not settings.telegram_bot_token or not settings.telegram_secret_token:
+        print("error: set BOUSSOLE_TELEGRAM_BOT_TOKEN and BOUSSOLE_TELEGRAM_SECRET_TOKEN first", file=sys.stderr)
+        return 1
+    url = args.url if args.url.rstrip("/").endswith("/channels/telegram") else args.url.rstrip("/") + "/channels/telegram"
+    if not url.startswith("https://"):
+        print(f"error: Telegram only calls HTTPS webhooks; got {url}", file=sys.stderr)
+        return 1
+    api = f"{settings.telegram_api_base.rstrip('/')}/bot{settings.telegram_bot_token}/setWebhook"
+    body = {"url": url, "secret_token": settings.telegram_secret_token,
+            "allowed_updates": ["message", "edited_message", "callback_query"]}
+    try:
+        response = httpx.post(api, json=body, timeout=30)
+        result = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        print(f"error: Telegram did not answer ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    if not result.get("ok"):
+        print(f"error: Telegram refused the webhook: {result.get('description', response.status_code)}", file=sys.stderr)
+        return 1
+    print(f"telegram: webhook set to {url}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boussole", description="Boussole, assistant d'orientation (Rasa + FastAPI).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--conversation", help="conversation id printed by a previous ask")
     ask.add_argument("--url", help="service URL (default http://127.0.0.1:$BOUSSOLE_PORT)")
     ask.set_defaults(func=cmd_ask)
+    telegram = sub.add_parser("telegram", help="Telegram channel operations").add_subparsers(dest="action", required=True)
+    webhook = telegram.add_parser("set-webhook", help="register https://<public host>/channels/telegram with the secret")
+    webhook.add_argument("url", help="public HTTPS base URL of this service (or the full webhook URL)")
+    webhook.set_defaults(func=cmd_telegram_set_webhook)
     return parser
 
 

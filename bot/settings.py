@@ -32,6 +32,15 @@ class Settings(BaseSettings):
 
     max_message_chars: int = 2000
 
+    # Messaging channels: a channel without its token is off.
+    telegram_bot_token: Optional[str] = None
+    telegram_secret_token: Optional[str] = None
+    telegram_bot_username: Optional[str] = None
+    telegram_api_base: str = "https://api.telegram.org"
+    slack_bot_token: Optional[str] = None
+    slack_signing_secret: Optional[str] = None
+    slack_api_base: str = "https://slack.com/api"
+
     class Config:
         env_prefix = "BOUSSOLE_"
 

@@ -9,6 +9,8 @@ from typing import Optional
 from fastapi import FastAPI, Request
 from rasa_sdk.executor import ActionExecutor
 
+from bot.channels import slack, telegram
+from bot.channels.setup import build_channels
 from bot.knowledge import load_knowledge
 from bot.settings import Settings, get_settings
 from bot.web import messages as M
@@ -41,8 +43,14 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             rasa=rasa,
             executor=executor,
         )
-        log.info("service.started metiers=%d actions=%s", len(knowledge.sheets), sorted(executor.actions))
+        app.state.telegram, app.state.slack, app.state.channel_status = build_channels(settings)
+        log.info("service.started metiers=%d actions=%s channels=%s", len(knowledge.sheets), sorted(executor.actions),
+                 app.state.channel_status)
         yield
+        for adapter in (app.state.telegram, app.state.slack):
+            if adapter is not None:
+                await adapter.turns.drain()
+                await adapter.close()
         await rasa.close()
 
     app = FastAPI(
@@ -60,6 +68,6 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             return error_body(413, M.BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES), "body_too_large")
         return await call_next(request)
 
-    for router in (chat.router, metiers.router, actions.router, health.router):
+    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router):
         app.include_router(router)
     return app

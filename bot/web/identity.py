@@ -38,6 +38,11 @@ class ConversationIds:
     def __init__(self, key: bytes):
         self._key = key
 
+    @property
+    def key(self) -> bytes:
+        """The service's secret, also used to derive channel sender ids."""
+        return self._key
+
     def _tag(self, random_part: str) -> str:
         return hmac.new(self._key, random_part.encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.web.deps import State
@@ -13,7 +13,7 @@ REQUIRED_ACTIONS = ("action_answer",)
 
 
 @router.get("/health")
-async def health(state: State) -> JSONResponse:
+async def health(request: Request, state: State) -> JSONResponse:
     status = await state.rasa.status()
     registered = sorted(state.executor.actions)
     checks = {
@@ -23,4 +23,5 @@ async def health(state: State) -> JSONResponse:
         "actions": {"ok": all(a in registered for a in REQUIRED_ACTIONS), "registered": registered},
     }
     ok = all(check["ok"] for check in checks.values())
-    return JSONResponse({"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503)
+    body = {"status": "ok" if ok else "degraded", "checks": checks, "channels": request.app.state.channel_status}
+    return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,0 +1,73 @@
+"""What every channel adapter shares: stable sender ids, de-duplication, turns."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable
+
+from bot.web import messages as M
+from bot.web.rasa_client import RasaClient, RasaUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def sender_id(key: bytes, channel: str, chat: str) -> str:
+    """One Rasa conversation per chat, unguessable from outside, stable across restarts."""
+    digest = hmac.new(key, f"{channel}:{chat}".encode(), hashlib.sha256).hexdigest()
+    return f"{channel}-{digest[:40]}"
+
+
+class RecentIds:
+    """Ids seen in the last `ttl` seconds (platform retries arrive within minutes)."""
+
+    def __init__(self, ttl: float = 3600.0, capacity: int = 50_000):
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._ttl = ttl
+        self._capacity = capacity
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (next(iter(self._seen.values())) < now - self._ttl or len(self._seen) > self._capacity):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+async def ask_rasa(rasa: RasaClient, sender: str, text: str) -> list[dict[str, Any]]:
+    """The assistant's messages for one turn; a French apology instead of silence or an error."""
+    try:
+        messages = await rasa.send(sender, text)
+    except RasaUnavailable as exc:
+        log.warning("channel.turn.rasa_unavailable reason=%s", exc)
+        return [{"text": M.RASA_DOWN}]
+    messages = [m for m in messages if m.get("text") or m.get("buttons")]
+    return messages or [{"text": M.EMPTY_REPLY}]
+
+
+class BackgroundTurns:
+    """Run turns after the webhook answered; keep references so tasks are not collected."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
+    def start(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        async def guarded() -> None:
+            try:
+                await work()
+            except Exception:  # a failed turn must never take the service down
+                log.exception("channel.turn.failed name=%s", name)
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)

@@ -1,0 +1,154 @@
+"""Slack Events API: signed requests only, acknowledged at once, each event answered once.
+
+Requests are checked against the signing secret (HMAC-SHA256 of
+"v0:timestamp:body", constant-time, older than 5 minutes refused). Replies
+go out with chat.postMessage in the same channel or thread; quick replies are
+Block Kit buttons whose clicks come back on /channels/slack/interactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any, Optional
+from urllib.parse import parse_qs
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from bot.channels.common import BackgroundTurns, RecentIds, ask_rasa, sender_id
+from bot.channels.http_retry import post_with_retry
+from bot.web.deps import State
+
+log = logging.getLogger(__name__)
+
+MAX_AGE_SECONDS = 300
+APOLOGY = "Désolé, je n'ai pas pu répondre à ce message. Pouvez-vous réessayer ?"
+
+
+def slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackAdapter:
+    def __init__(self, token: str, signing_secret: str, api_base: str):
+        self._token = token
+        self._secret = signing_secret
+        self._api = api_base.rstrip("/")
+        self._http = httpx.AsyncClient(timeout=15.0)
+        self.seen = RecentIds()
+        self.turns = BackgroundTurns()
+
+    def signature_ok(self, timestamp: Optional[str], signature: Optional[str], body: bytes) -> bool:
+        if not timestamp or not signature or not timestamp.isdigit():
+            return False
+        if abs(time.time() - int(timestamp)) > MAX_AGE_SECONDS:
+            return False
+        return hmac.compare_digest(sign(self._secret, timestamp, body).encode(), signature.encode())
+
+    async def post_message(self, channel: str, thread_ts: Optional[str], message: dict[str, Any]) -> None:
+        text = slack_escape(message.get("text") or "")
+        payload: dict[str, Any] = {"channel": channel, "text": text}
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        buttons = message.get("buttons") or []
+        if buttons:
+            payload["blocks"] = [
+                {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}},
+                {"type": "actions", "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": b["title"][:75]},
+                     "value": b["payload"][:2000], "action_id": f"boussole_{i}"}
+                    for i, b in enumerate(buttons[:25])
+                ]},
+            ]
+        await post_with_retry(
+            self._http, f"{self._api}/chat.postMessage", platform="slack",
+            json=payload, headers={"Authorization": f"Bearer {self._token}"},
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def run_turn(self, rasa, key: bytes, channel: str, thread_ts: Optional[str], text: str) -> None:
+        try:
+            conversation = f"{channel}:{thread_ts or ''}"
+            messages = await ask_rasa(rasa, sender_id(key, "slack", conversation), text)
+        except Exception:
+            log.exception("slack.turn.failed channel=%s", channel)
+            messages = [{"text": APOLOGY}]
+        for message in messages:
+            await self.post_message(channel, thread_ts, message)
+
+
+router = APIRouter(tags=["canaux"])
+
+
+async def _verified_body(request: Request) -> tuple[Optional[SlackAdapter], Optional[bytes], Optional[Response]]:
+    adapter: Optional[SlackAdapter] = request.app.state.slack
+    if adapter is None:
+        return None, None, JSONResponse({"detail": "Le canal Slack n'est pas activé.", "code": "channel_off"}, status_code=404)
+    body = await request.body()
+    if not adapter.signature_ok(request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature"), body):
+        log.warning("slack.request.refused reason=bad or stale signature")
+        return adapter, None, JSONResponse({"detail": "Signature invalide ou expirée.", "code": "forbidden"}, status_code=403)
+    return adapter, body, None
+
+
+@router.post("/channels/slack/events", include_in_schema=False)
+async def slack_events(request: Request, state: State) -> Response:
+    adapter, body, refused = await _verified_body(request)
+    if refused:
+        return refused
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return JSONResponse({"detail": "Requête Slack illisible.", "code": "invalid_event"}, status_code=400)
+    if envelope.get("type") == "url_verification":
+        return JSONResponse({"challenge": envelope.get("challenge", "")})
+    event = envelope.get("event") or {}
+    event_id = envelope.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+    if envelope.get("type") != "event_callback" or not adapter.seen.first_time(f"slack:{event_id}"):
+        return Response(status_code=200)
+    # The bot's own posts, edits and other subtypes are not questions.
+    if event.get("bot_id") or event.get("subtype") or event.get("type") not in ("message", "app_mention"):
+        return Response(status_code=200)
+    if event.get("type") == "message" and event.get("channel_type") not in (None, "im"):
+        return Response(status_code=200)  # in channels, only mentions (app_mention) are for the bot
+    text = " ".join(w for w in (event.get("text") or "").split() if not (w.startswith("<@") and w.endswith(">")))
+    if not text:
+        return Response(status_code=200)
+    channel = event.get("channel")
+    thread_ts = event.get("thread_ts") or (event.get("ts") if event.get("type") == "app_mention" else None)
+    text = text[: state.settings.max_message_chars]
+    adapter.turns.start(f"slack-{event_id}", lambda: adapter.run_turn(state.rasa, state.ids.key, channel, thread_ts, text))
+    return Response(status_code=200)
+
+
+@router.post("/channels/slack/interactions", include_in_schema=False)
+async def slack_interactions(request: Request, state: State) -> Response:
+    adapter, body, refused = await _verified_body(request)
+    if refused:
+        return refused
+    try:
+        payload = json.loads(parse_qs(body.decode())["payload"][0])
+    except (ValueError, KeyError, IndexError, UnicodeDecodeError):
+        return JSONResponse({"detail": "Requête Slack illisible.", "code": "invalid_event"}, status_code=400)
+    if payload.get("type") != "block_actions" or not payload.get("actions"):
+        return Response(status_code=200)
+    value = payload["actions"][0].get("value") or ""
+    channel = (payload.get("channel") or {}).get("id")
+    message = payload.get("message") or {}
+    thread_ts = message.get("thread_ts")
+    action_key = f"slack-action:{payload['actions'][0].get('action_ts')}:{channel}"
+    if channel and value and adapter.seen.first_time(action_key):
+        adapter.turns.start(action_key, lambda: adapter.run_turn(state.rasa, state.ids.key, channel, thread_ts, value))
+    return Response(status_code=200)

@@ -1,0 +1,197 @@
+"""Telegram Bot API webhook: secret-checked, acknowledged at once, turns in the background.
+
+Unlike Rasa 3.6's connector: the X-Telegram-Bot-Api-Secret-Token header is
+required (constant-time check), nothing calls Telegram at start-up, each
+update_id is answered once, edited messages and media get a French "text
+only" reply, long replies are split, and button payloads longer than
+Telegram's 64-byte callback_data go through a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import logging
+import re
+from typing import Any, Optional
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from bot.channels.common import BackgroundTurns, RecentIds, ask_rasa, sender_id
+from bot.channels.http_retry import post_with_retry
+from bot.web.deps import State
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4096
+MAX_CALLBACK_BYTES = 64
+MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation", "location", "contact", "poll")
+COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help"}
+
+TEXT_ONLY = "Je ne comprends que les messages texte : écrivez-moi votre question, par exemple « Que fait un ingénieur en Machine Learning ? »."
+EDITED = "J'ai vu que vous avez modifié un message : je ne lis que les nouveaux messages. Renvoyez votre question dans un nouveau message."
+EXPIRED_BUTTON = "Ce bouton a expiré : posez votre question directement."
+
+
+class TelegramClient:
+    def __init__(self, token: str, api_base: str):
+        self._base = f"{api_base.rstrip('/')}/bot{token}"
+        self._http = httpx.AsyncClient(timeout=15.0)
+
+    async def call(self, method: str, payload: dict[str, Any]) -> httpx.Response:
+        return await post_with_retry(self._http, f"{self._base}/{method}", platform="telegram", json=payload)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line breaks, then spaces, when possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return pieces + ([text] if text else [])
+
+
+class CallbackTable:
+    """Button payloads as callback_data: short ones as is, long ones by a hash key."""
+
+    def __init__(self) -> None:
+        self._long: dict[str, str] = {}
+
+    def encode(self, payload: str) -> str:
+        if len(payload.encode()) <= MAX_CALLBACK_BYTES:
+            return payload
+        key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:24]
+        self._long[key] = payload
+        return key
+
+    def decode(self, data: str) -> Optional[str]:
+        return self._long.get(data) if data.startswith("#") else data
+
+
+class TelegramAdapter:
+    def __init__(self, token: str, secret: str, api_base: str, bot_username: Optional[str]):
+        self.client = TelegramClient(token, api_base)
+        self._secret = secret.encode()
+        self._bot_username = (bot_username or "").lstrip("@").lower()
+        self.seen = RecentIds()
+        self.callbacks = CallbackTable()
+        self.turns = BackgroundTurns()
+
+    def secret_ok(self, header: Optional[str]) -> bool:
+        return header is not None and hmac.compare_digest(header.encode(), self._secret)
+
+    def _addressed(self, message: dict[str, Any]) -> Optional[str]:
+        """The text meant for the bot, or None if a group message is not for it."""
+        text = (message.get("text") or "").strip()
+        if (message.get("chat") or {}).get("type") == "private":
+            return text
+        if not self._bot_username or not text:
+            return None  # in groups, only messages that name the bot
+        mention = f"@{self._bot_username}"
+        first = text.split()[0].lower()
+        if first.startswith("/") and first.endswith(mention):  # /aide@BoussoleBot
+            return first[: -len(mention)] + text[len(first):]
+        if mention in text.lower():
+            return re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+        replied_to = ((message.get("reply_to_message") or {}).get("from") or {}).get("username") or ""
+        return text if replied_to.lower() == self._bot_username else None
+
+    async def reply(self, chat_id: int, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            text = html.escape(message.get("text") or "", quote=False)
+            buttons = message.get("buttons") or []
+            pieces = split_message(text) or [""]
+            for i, piece in enumerate(pieces):
+                payload: dict[str, Any] = {"chat_id": chat_id, "text": piece or "…", "parse_mode": "HTML"}
+                if buttons and i == len(pieces) - 1:
+                    payload["reply_markup"] = {"inline_keyboard": [[
+                        {"text": b["title"], "callback_data": self.callbacks.encode(b["payload"])} for b in buttons
+                    ]]}
+                await self.client.call("sendMessage", payload)
+
+    async def run_turn(self, state_rasa, key: bytes, chat_id: int, text: str) -> None:
+        await self.client.call("sendChatAction", {"chat_id": chat_id, "action": "typing"})
+        messages = await ask_rasa(state_rasa, sender_id(key, "telegram", str(chat_id)), text)
+        await self.reply(chat_id, messages)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def notice(self, chat_id: int, text: str) -> None:
+        await self.client.call("sendMessage", {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"})
+
+
+router = APIRouter(tags=["canaux"])
+
+
+@router.post("/channels/telegram", include_in_schema=False)
+async def telegram_webhook(request: Request, state: State) -> JSONResponse:
+    adapter: Optional[TelegramAdapter] = request.app.state.telegram
+    if adapter is None:
+        return JSONResponse({"detail": "Le canal Telegram n'est pas activé.", "code": "channel_off"}, status_code=404)
+    if not adapter.secret_ok(request.headers.get("x-telegram-bot-api-secret-token")):
+        log.warning("telegram.webhook.refused reason=missing or wrong secret token client=%s",
+                    request.client.host if request.client else "?")
+        return JSONResponse({"detail": "Accès refusé.", "code": "forbidden"}, status_code=403)
+    try:
+        update = await request.json()
+        update_id = update["update_id"]
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"detail": "Mise à jour Telegram illisible.", "code": "invalid_update"}, status_code=400)
+    if not adapter.seen.first_time(f"telegram:{update_id}"):
+        log.info("telegram.update.duplicate update_id=%s", update_id)
+        return JSONResponse({"ok": True})
+    _dispatch(adapter, state, update)
+    return JSONResponse({"ok": True})
+
+
+def _dispatch(adapter: TelegramAdapter, state, update: dict[str, Any]) -> None:
+    key = state.ids.key
+    if "callback_query" in update:
+        query = update["callback_query"]
+        chat_id = ((query.get("message") or {}).get("chat") or {}).get("id")
+        payload = adapter.callbacks.decode(query.get("data") or "")
+
+        async def pressed() -> None:
+            await adapter.client.call("answerCallbackQuery", {"callback_query_id": query.get("id")})
+            if chat_id is None:
+                return
+            if payload is None:
+                await adapter.notice(chat_id, EXPIRED_BUTTON)
+            else:
+                await adapter.run_turn(state.rasa, key, chat_id, payload)
+
+        adapter.turns.start(f"telegram-callback-{update['update_id']}", pressed)
+        return
+    edited = update.get("edited_message") or update.get("edited_channel_post")
+    message = update.get("message") or edited
+    if not message or "chat" not in message:
+        return  # updates Boussole does not handle (joins, polls…) are acknowledged and ignored
+    chat_id = message["chat"]["id"]
+    private = message["chat"].get("type") == "private"
+    if edited:
+        if private:
+            adapter.turns.start(f"telegram-edited-{update['update_id']}", lambda: adapter.notice(chat_id, EDITED))
+        return
+    if "text" not in message:
+        if private and any(k in message for k in MEDIA_KEYS):
+            adapter.turns.start(f"telegram-media-{update['update_id']}", lambda: adapter.notice(chat_id, TEXT_ONLY))
+        return
+    text = adapter._addressed(message)
+    if not text:
+        return
+    text = COMMANDS.get(text.split()[0].lower(), text) if text.startswith("/") else text
+    limit = state.settings.max_message_chars
+    text = text[:limit]
+    adapter.turns.start(f"telegram-{update['update_id']}", lambda: adapter.run_turn(state.rasa, key, chat_id, text))

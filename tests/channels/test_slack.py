@@ -1,0 +1,98 @@
+"""Slack Events API against the real stack and a local stand-in of the Web API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot.channels.slack import sign
+from tests.channels.conftest import SLACK_SECRET
+
+pytestmark = pytest.mark.slow
+_ids = itertools.count(1)
+
+
+def signed_post(stack, path, body: bytes, content_type="application/json", timestamp=None, secret=SLACK_SECRET):
+    ts = str(int(timestamp if timestamp is not None else time.time()))
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(secret, ts, body), "Content-Type": content_type}
+    return httpx.post(f"{stack.url}{path}", content=body, headers=headers, timeout=10)
+
+
+def event(text, channel, kind="app_mention", **extra):
+    n = next(_ids)
+    return {"type": "event_callback", "team_id": "T1", "event_id": f"Ev{n:06d}", "event_time": int(time.time()),
+            "event": {"type": kind, "user": "U123", "text": text, "channel": channel, "ts": f"1700000{n:03d}.000100", **extra}}
+
+
+def posted(recorder, channel):
+    return lambda: [c["body"] for c in recorder.of("chat.postMessage", channel=channel)]
+
+
+def test_url_verification(channel_stack):
+    body = json.dumps({"type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "token": "x"}).encode()
+    response = signed_post(channel_stack, "/channels/slack/events", body)
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+def test_mention_is_answered_in_the_thread(channel_stack, recorder):
+    payload = event("<@UBOT> combien gagne un ingé ML ?", "C100")
+    started = time.monotonic()
+    assert signed_post(channel_stack, "/channels/slack/events", json.dumps(payload).encode()).status_code == 200
+    assert time.monotonic() - started < 2
+    message = recorder.wait_for(posted(recorder, "C100"))[0]
+    assert "50 k€" in message["text"] and message["thread_ts"] == payload["event"]["ts"]
+    assert message["authorization"] == "Bearer xoxb-test" and "as_user" not in message
+    buttons = message["blocks"][1]["elements"]
+    assert {b["text"]["text"] for b in buttons} >= {"Missions", "Source"}
+
+
+def test_direct_message_is_answered_in_the_channel(channel_stack, recorder):
+    payload = event("c'est quoi un ingénieur machine learning ?", "D200", kind="message", channel_type="im")
+    signed_post(channel_stack, "/channels/slack/events", json.dumps(payload).encode())
+    message = recorder.wait_for(posted(recorder, "D200"))[0]
+    assert "algorithmes" in message["text"] and "thread_ts" not in message
+
+
+@pytest.mark.parametrize("case", ["bad signature", "stale", "no headers"])
+def test_unsigned_or_stale_requests_are_refused(channel_stack, recorder, case):
+    body = json.dumps(event("<@UBOT> bonjour", "C300")).encode()
+    if case == "bad signature":
+        response = signed_post(channel_stack, "/channels/slack/events", body, secret="not-the-secret")
+    elif case == "stale":
+        response = signed_post(channel_stack, "/channels/slack/events", body, timestamp=time.time() - 6 * 60)
+    else:
+        response = httpx.post(f"{channel_stack.url}/channels/slack/events", content=body)
+    assert response.status_code == 403
+    time.sleep(1.0)
+    assert not recorder.of("chat.postMessage", channel="C300")
+
+
+def test_retries_are_answered_once(channel_stack, recorder):
+    body = json.dumps(event("<@UBOT> quelles compétences pour être ingé ML ?", "C400")).encode()
+    for _ in range(3):  # Slack retries with the same event_id
+        assert signed_post(channel_stack, "/channels/slack/events", body).status_code == 200
+    recorder.wait_for(posted(recorder, "C400"))
+    time.sleep(1.5)
+    assert len(recorder.of("chat.postMessage", channel="C400")) == 1
+
+
+def test_bot_messages_are_ignored(channel_stack, recorder):
+    payload = event("Un ingénieur Machine Learning junior…", "D500", kind="message", channel_type="im", bot_id="B1", subtype="bot_message")
+    signed_post(channel_stack, "/channels/slack/events", json.dumps(payload).encode())
+    time.sleep(1.5)
+    assert not recorder.of("chat.postMessage", channel="D500")
+
+
+def test_button_click_is_answered(channel_stack, recorder):
+    payload = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D600"},
+               "message": {"ts": "1700000600.000100"}, "container": {"type": "message"},
+               "actions": [{"action_id": "boussole_3", "value": "/ask_salary", "type": "button", "action_ts": "1700000601.1"}]}
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    response = signed_post(channel_stack, "/channels/slack/interactions", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "50 k€" in recorder.wait_for(posted(recorder, "D600"))[0]["text"]

@@ -1,0 +1,167 @@
+"""Telegram webhook against the real stack and a local stand-in of the Bot API."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import httpx
+import pytest
+
+from bot.channels.telegram import CallbackTable, split_message
+from tests.channels.conftest import TELEGRAM_SECRET
+
+pytestmark = pytest.mark.slow
+_update_ids = itertools.count(1000)
+_chat_ids = itertools.count(500)
+
+
+def update(chat_id, text=None, kind="message", chat_type="private", **extra):
+    message = {"message_id": next(_update_ids), "date": int(time.time()),
+               "from": {"id": chat_id, "is_bot": False, "first_name": "Léa"},
+               "chat": {"id": chat_id, "type": chat_type}, **extra}
+    if text is not None:
+        message["text"] = text
+    return {"update_id": next(_update_ids), kind: message}
+
+
+def post(stack, body, secret=TELEGRAM_SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+    return httpx.post(f"{stack.url}/channels/telegram", json=body, headers=headers, timeout=10)
+
+
+def sent_to(recorder, chat_id):
+    return lambda: [c["body"]["text"] for c in recorder.of("sendMessage", chat_id=chat_id)]
+
+
+def test_question_is_answered_in_french_in_the_right_chat(channel_stack, recorder):
+    chat = next(_chat_ids)
+    started = time.monotonic()
+    response = post(channel_stack, update(chat, "combien gagne un ingé ML qui débute ?"))
+    assert response.status_code == 200 and time.monotonic() - started < 2  # acknowledged at once
+    texts = recorder.wait_for(sent_to(recorder, chat))
+    assert "50 k€" in texts[0]
+    assert recorder.of("sendChatAction", chat_id=chat, action="typing")
+    keyboard = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    assert {b["text"] for b in keyboard} >= {"Missions", "Source"}
+    assert all(len(b["callback_data"].encode()) <= 64 for b in keyboard)
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret", TELEGRAM_SECRET[:-1]])
+def test_wrong_or_missing_secret_is_refused_and_nothing_is_sent(channel_stack, recorder, secret):
+    chat = next(_chat_ids)
+    response = post(channel_stack, update(chat, "bonjour"), secret=secret)
+    assert response.status_code == 403
+    time.sleep(1.0)
+    assert not recorder.of("sendMessage", chat_id=chat) and not recorder.of("sendChatAction", chat_id=chat)
+    assert TELEGRAM_SECRET not in channel_stack.tail(200)
+
+
+def test_duplicate_update_is_answered_once(channel_stack, recorder):
+    chat = next(_chat_ids)
+    body = update(chat, "c'est quoi un ingénieur machine learning ?")
+    assert post(channel_stack, body).status_code == 200
+    assert post(channel_stack, body).status_code == 200
+    recorder.wait_for(sent_to(recorder, chat))
+    time.sleep(1.5)
+    assert len(recorder.of("sendMessage", chat_id=chat)) == 1
+
+
+def test_button_press_is_acknowledged_and_answered(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, "combien gagne un ingé ML ?"))
+    recorder.wait_for(sent_to(recorder, chat))
+    buttons = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    skills = next(b for b in buttons if b["text"] == "Compétences")
+    query = {"update_id": next(_update_ids), "callback_query": {
+        "id": "cbq-1", "from": {"id": chat, "is_bot": False, "first_name": "Léa"},
+        "message": {"message_id": 1, "chat": {"id": chat, "type": "private"}, "date": 0, "text": "…"},
+        "chat_instance": "42", "data": skills["callback_data"]}}
+    assert post(channel_stack, query).status_code == 200
+    recorder.wait_for(lambda: recorder.of("answerCallbackQuery", callback_query_id="cbq-1"))
+    assert recorder.wait_for(lambda: [t for t in sent_to(recorder, chat)() if "Python" in t])
+
+
+def test_rate_limit_is_honoured(channel_stack, recorder):
+    chat = next(_chat_ids)
+    recorder.rate_limit["sendMessage"] = [2]
+    post(channel_stack, update(chat, "bonjour"))
+    recorder.wait_for(sent_to(recorder, chat), timeout=30)
+    limited = recorder.of("sendMessage:429", chat_id=chat)
+    delivered = recorder.of("sendMessage", chat_id=chat)
+    assert limited and delivered[0]["at"] - limited[0]["at"] >= 1.9
+
+
+@pytest.mark.parametrize("media", [
+    {"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
+    {"sticker": {"file_id": "s1", "file_unique_id": "u2", "type": "regular", "width": 1, "height": 1, "is_animated": False, "is_video": False}},
+    {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 2}},
+    {"document": {"file_id": "d1", "file_unique_id": "u4"}},
+])
+def test_media_gets_the_text_only_reply(channel_stack, recorder, media):
+    chat = next(_chat_ids)
+    assert post(channel_stack, update(chat, None, **media)).status_code == 200
+    texts = recorder.wait_for(sent_to(recorder, chat))
+    assert "que les messages texte" in texts[0]
+
+
+def test_edited_message_is_not_a_new_turn(channel_stack, recorder):
+    chat = next(_chat_ids)
+    assert post(channel_stack, update(chat, "combien gagne un ingé ML ?", kind="edited_message")).status_code == 200
+    texts = recorder.wait_for(sent_to(recorder, chat))
+    assert "modifié" in texts[0] and "50" not in texts[0]
+
+
+def test_conversation_keeps_its_context(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, "combien gagne un plombier ?"))
+    recorder.wait_for(sent_to(recorder, chat))
+    post(channel_stack, update(chat, "et il faut quelles études ?"))
+    texts = recorder.wait_for(lambda: (t := sent_to(recorder, chat)()) and len(t) >= 2 and t)
+    assert "plombier" in texts[1] and "Berkeley" not in texts[1]
+
+
+def test_start_and_aide_commands(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, "/start"))
+    assert "Bonjour" in recorder.wait_for(sent_to(recorder, chat))[0]
+    post(channel_stack, update(chat, "/aide"))
+    texts = recorder.wait_for(lambda: (t := sent_to(recorder, chat)()) and len(t) >= 2 and t)
+    assert "Je suis Boussole" in texts[1]
+
+
+def test_group_messages_only_when_addressed(channel_stack, recorder):
+    chat = -next(_chat_ids)
+    post(channel_stack, update(chat, "quelqu'un a vu le match ?", chat_type="group"))
+    post(channel_stack, update(chat, None, chat_type="group", photo=[{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]))
+    time.sleep(1.5)
+    assert not recorder.of("sendMessage", chat_id=chat)
+    post(channel_stack, update(chat, "@BoussoleBot combien gagne un ingé ML ?", chat_type="group"))
+    assert "50 k€" in recorder.wait_for(sent_to(recorder, chat))[0]
+
+
+def test_malformed_update_with_the_right_secret(channel_stack):
+    response = httpx.post(f"{channel_stack.url}/channels/telegram", content=b"{oops",
+                          headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    assert response.status_code == 400
+
+
+def test_health_lists_the_channels(channel_stack):
+    assert httpx.get(f"{channel_stack.url}/health").json()["channels"] == {"telegram": "on", "slack": "on"}
+
+
+# --- pure parts -----------------------------------------------------------------
+
+def test_long_replies_are_split_under_4096():
+    text = "\n".join(f"Ligne {i} " + "é" * 60 for i in range(200))
+    pieces = split_message(text)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+def test_long_payloads_go_through_the_table():
+    table = CallbackTable()
+    long_payload = '/ask_salary{"job": "ingenieur-machine-learning", "experience_level": "junior"}'
+    data = table.encode(long_payload)
+    assert len(data.encode()) <= 64 and table.decode(data) == long_payload
+    assert table.encode("/ask_skills") == "/ask_skills"
