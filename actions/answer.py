@@ -24,9 +24,29 @@ def knowledge() -> KnowledgeBase:
     return load_knowledge(get_settings().knowledge_dir)
 
 
+# DIET alone sometimes tags a stray word as a job ("femme", "images"); below this
+# confidence, a job it alone found is kept only if it names a known métier.
+MIN_DIET_JOB_CONFIDENCE = 0.9
+
+
 def _entity_values(message: Dict[Text, Any], name: str) -> List[str]:
     values = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == name and e.get("value")]
     return list(dict.fromkeys(values))
+
+
+def _job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
+    """Job entities worth believing: found by lookup, confident, or a known name."""
+    by_lookup = {str(e.get("value")) for e in message.get("entities") or []
+                 if e.get("entity") == "job" and e.get("extractor") != "DIETClassifier"}
+    kept = []
+    for e in message.get("entities") or []:
+        value = str(e.get("value") or "")
+        if e.get("entity") != "job" or sum(c.isalpha() for c in value) < 2:
+            continue
+        confident = (e.get("confidence_entity") or 0) >= MIN_DIET_JOB_CONFIDENCE
+        if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or kb.find_job(value):
+            kept.append(value)
+    return list(dict.fromkeys(kept))
 
 
 def _first(values: List[str]) -> Optional[str]:
@@ -38,7 +58,7 @@ def question_from_tracker(tracker: Tracker) -> Question:
     return Question(
         intent=(message.get("intent") or {}).get("name") or "",
         text=message.get("text") or "",
-        jobs=_entity_values(message, "job"),
+        jobs=_job_values(message, knowledge()),
         aspects=_entity_values(message, "aspect"),
         experience_level=_first(_entity_values(message, "experience_level")),
         region=_first(_entity_values(message, "region")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +51,9 @@ def score_model(model: Path, examples: list[tuple[str, str]]) -> Scores:
             out.append(parsed["intent"]["name"])
         return out
 
-    predicted = asyncio.run(parse_all())
+    # Rasa's processor prints a debug line per parse through structlog: keep it off the report.
+    with contextlib.redirect_stdout(io.StringIO()):
+        predicted = asyncio.run(parse_all())
     return score([i for _, i in examples], predicted, [t for t, _ in examples])
 
 

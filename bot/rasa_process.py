@@ -68,7 +68,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
 
 
 def _rasa_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "rasa", *args]
+    return [sys.executable, "-m", "bot.rasa_launcher", *args]
 
 
 def train(settings: Settings, force: bool = False) -> Path:

@@ -53,3 +53,18 @@ def test_source_uses_last_facts():
 def test_an_unexpected_intent_gets_an_apology_not_a_crash():
     messages, slots = run(tracker("greet"))
     assert messages[0]["text"].startswith("Désolé") and slots == {}
+
+
+def test_stray_low_confidence_job_from_diet_is_ignored():
+    stray = {"entity": "job", "value": "femme", "extractor": "DIETClassifier", "confidence_entity": 0.87}
+    messages, slots = run(tracker("ask_outlook", [stray], text="ça a de l'avenir pour une femme ?"))
+    assert "femme" not in messages[0]["text"] and slots["job"] == "ingenieur-machine-learning"
+
+
+def test_confident_or_looked_up_jobs_are_kept():
+    confident = {"entity": "job", "value": "ostéo", "extractor": "DIETClassifier", "confidence_entity": 0.99}
+    messages, _ = run(tracker("ask_salary", [confident]))
+    assert "« ostéo »" in messages[0]["text"]
+    looked_up = {"entity": "job", "value": "kiné", "extractor": "RegexEntityExtractor"}
+    messages, _ = run(tracker("ask_salary", [looked_up]))
+    assert "« kiné »" in messages[0]["text"]

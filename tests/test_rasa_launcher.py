@@ -1,0 +1,26 @@
+"""The launcher's compiled validator keeps Rasa's checks on action responses."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.rasa_launcher import install_cached_action_validator
+
+
+@pytest.fixture(scope="module")
+def action():
+    install_cached_action_validator()
+    return RemoteAction("action_answer", EndpointConfig("http://127.0.0.1:9/webhook"))
+
+
+def test_valid_response_passes(action):
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "job", "value": "x"}], "responses": [{"text": "Bonjour"}]})
+
+
+@pytest.mark.parametrize("bad", [{"events": "pas une liste"}, {"events": [{"name": "x"}]}, {"responses": {"text": "x"}}])
+def test_invalid_response_is_refused_with_rasa_message(action, bad):
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result(bad)
