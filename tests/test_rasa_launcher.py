@@ -24,3 +24,12 @@ def test_valid_response_passes(action):
 def test_invalid_response_is_refused_with_rasa_message(action, bad):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(bad)
+
+
+def test_spacy_model_is_loaded_once():
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    from bot.rasa_launcher import share_spacy_models
+
+    share_spacy_models()
+    assert SpacyNLP.load_model("fr_core_news_md") is SpacyNLP.load_model("fr_core_news_md")
