@@ -4,5 +4,6 @@
 cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 ensure_venv "[test]"
+ensure_chromium
 .venv/bin/boussole train
 exec .venv/bin/python -m pytest "$@"

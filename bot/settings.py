@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     action_url: Optional[str] = None
 
     max_message_chars: int = 2000
+    # Sites allowed to embed the widget from another origin, comma-separated ("*" for any).
+    cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
 
     # Messaging channels: a channel without its token is off.
     telegram_bot_token: Optional[str] = None
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
     @validator("action_url", always=True)
     def _action_url(cls, v, values):
         return v or f"http://127.0.0.1:{values.get('port', 8000)}/webhook"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def rasa_url(self) -> str:

@@ -39,3 +39,15 @@ ensure_venv() {
   .venv/bin/python -m pip install --progress-bar off -c constraints.txt -e ".$extras"
   echo "$stamp" > .venv/.boussole-installed
 }
+
+# The browser tests use Debian's chromium (Playwright never downloads a browser here).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  else
+    echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then rerun." >&2
+    exit 1
+  fi
+}

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Optional
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from rasa_sdk.executor import ActionExecutor
 
 from bot.channels import slack, telegram
@@ -18,7 +19,7 @@ from bot.web.deps import AppState
 from bot.web.errors import error_body, install_error_handlers
 from bot.web.identity import ConversationIds, load_or_create_key
 from bot.web.rasa_client import RasaClient
-from bot.web.routes import actions, chat, health, metiers
+from bot.web.routes import actions, chat, health, metiers, widget
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,15 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             return error_body(413, M.BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES), "body_too_large")
         return await call_next(request)
 
-    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router):
+    # Cross-origin widget: explicit origins, never credentials (the id travels in the body).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router):
         app.include_router(router)
     return app

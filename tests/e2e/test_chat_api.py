@@ -127,3 +127,22 @@ def test_health_and_docs(stack):
 def test_rasa_api_is_behind_the_token(stack):
     assert httpx.get(f"{stack.rasa_url}/status").status_code == 401
     assert httpx.get(f"{stack.rasa_url}/status", params={"token": stack.token}).status_code == 200
+
+
+def test_history_is_what_rasa_keeps(chat, stack):
+    c = chat()
+    c.say("bonjour")
+    c.say("combien gagne un ingé ML ?")
+    history = httpx.get(f"{stack.url}/api/conversations/{c.conversation_id}").json()["messages"]
+    assert [m["role"] for m in history] == ["user", "bot", "user", "bot"]
+    assert history[2]["text"] == "combien gagne un ingé ML ?" and "50 k€" in history[3]["text"]
+    assert history[3]["buttons"]
+    assert httpx.get(f"{stack.url}/api/conversations/{'0' * 64}").status_code == 404
+
+
+def test_demo_page_and_widget_assets(stack):
+    page = httpx.get(f"{stack.url}/")
+    assert page.status_code == 200 and "assistant d'orientation" in page.text and "/widget.js" in page.text
+    script = httpx.get(f"{stack.url}/widget.js")
+    assert script.headers["content-type"].startswith("text/javascript") and "attachShadow" in script.text
+    assert httpx.get(f"{stack.url}/widget.css").headers["content-type"].startswith("text/css")

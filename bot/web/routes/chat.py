@@ -39,6 +39,17 @@ class ChatResponse(BaseModel):
     replies: list[ChatReply]
 
 
+class HistoryMessage(BaseModel):
+    role: str = Field(..., description="« user » ou « bot »")
+    text: str = ""
+    buttons: list[Button] = []
+
+
+class HistoryResponse(BaseModel):
+    conversation_id: str
+    messages: list[HistoryMessage]
+
+
 def _refuse(status: int, message: str, code: str) -> HTTPException:
     return HTTPException(status_code=status, detail={"detail": message, "code": code})
 
@@ -74,3 +85,26 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
         replies = [ChatReply(text=M.EMPTY_REPLY)]
     log.info("chat.turn.answered conversation=%s replies=%d ms=%.0f", conversation_id[:8], len(replies), (time.perf_counter() - started) * 1000)
     return ChatResponse(conversation_id=conversation_id, replies=replies)
+
+
+@router.get("/conversations/{conversation_id}", response_model=HistoryResponse)
+async def history(conversation_id: str, state: State) -> HistoryResponse:
+    """The conversation as Rasa keeps it (for a client that reloads its page)."""
+    if not state.ids.verify(conversation_id):
+        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+    try:
+        tracker = await state.rasa.tracker(conversation_id)
+    except RasaUnavailable as exc:
+        log.warning("chat.history.rasa_unavailable reason=%s", exc)
+        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+    messages: list[HistoryMessage] = []
+    offered: dict[str, str] = {}  # payload -> title of the last buttons shown
+    for event in (tracker or {}).get("events") or []:
+        if event.get("event") == "user" and event.get("text"):
+            # A quick reply was sent as its payload; show what the person clicked.
+            messages.append(HistoryMessage(role="user", text=offered.get(event["text"], event["text"])))
+        elif event.get("event") == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
+            buttons = [Button(**b) for b in (event.get("data") or {}).get("buttons") or [] if "title" in b and "payload" in b]
+            offered = {b.payload: b.title for b in buttons} or offered
+            messages.append(HistoryMessage(role="bot", text=event.get("text") or "", buttons=buttons))
+    return HistoryResponse(conversation_id=conversation_id, messages=messages)

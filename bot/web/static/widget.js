@@ -1,0 +1,233 @@
+/* Boussole chat widget: one <script src=".../widget.js" defer> tag on any site.
+ * Options (data- attributes of the tag): data-server, data-title, data-color,
+ * data-greeting, data-open ("true" to start open). Plain JS, no build step.
+ * Security: every text from a user or the assistant is inserted as text
+ * nodes; the only markup built is a small Markdown subset (bold, lists, line
+ * breaks, http/https/mailto links), element by element.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__boussoleWidget) { return; }
+  window.__boussoleWidget = true;
+
+  var data = script.dataset;
+  var server = (data.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
+  var title = data.title || "Boussole";
+  var greeting = data.greeting || "Bonjour ! Je suis Boussole. Posez-moi une question sur un métier : missions, compétences, formation, salaire…";
+  var idKey = "boussole:conversation:" + server;
+  var pingKey = "boussole:updated:" + server;
+  var TEXT = {
+    open: "Ouvrir la discussion avec " + title,
+    close: "Fermer la discussion",
+    launcher: "Une question ?",
+    restart: "Nouvelle conversation",
+    label: "Votre question",
+    send: "Envoyer",
+    typing: title + " écrit…",
+    retry: "Réessayer",
+    unreachable: "Impossible de joindre l'assistant. Vérifiez votre connexion puis réessayez.",
+    failed: "L'assistant n'a pas pu répondre. Réessayez dans un instant."
+  };
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { node.appendChild(c); });
+    return node;
+  }
+
+  // --- safe Markdown subset -------------------------------------------------
+  var SAFE_URL = /^(https?:\/\/|mailto:)/i;
+  function inline(parent, text) {
+    var pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g, last = 0, m;
+    while ((m = pattern.exec(text)) !== null) {
+      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      if (m[1] !== undefined) {
+        parent.appendChild(el("strong", { text: m[1] }));
+      } else if (SAFE_URL.test(m[3])) {
+        parent.appendChild(el("a", { href: m[3], target: "_blank", rel: "noopener noreferrer", text: m[2] }));
+      } else {
+        parent.appendChild(document.createTextNode(m[0]));
+      }
+      last = pattern.lastIndex;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function renderMarkdown(text) {
+    var box = document.createDocumentFragment(), list = null, para = null;
+    String(text || "").split("\n").forEach(function (line) {
+      var item = /^\s*[-*•]\s+(.*)$/.exec(line);
+      if (item) {
+        para = null;
+        if (!list) { list = box.appendChild(el("ul")); }
+        inline(list.appendChild(el("li")), item[1]);
+      } else if (line.trim() === "") {
+        list = null; para = null;
+      } else {
+        list = null;
+        if (para) { para.appendChild(el("br")); } else { para = box.appendChild(el("p")); }
+        inline(para, line);
+      }
+    });
+    return box;
+  }
+
+  // --- DOM ------------------------------------------------------------------
+  var host = el("div", { id: "boussole-widget" });
+  document.body.appendChild(host);
+  var root = host.attachShadow({ mode: "open" });
+  if (data.color) { host.style.setProperty("--primary", data.color); }
+  root.appendChild(el("link", { rel: "stylesheet", href: server + "/widget.css" }));
+
+  var launcher = el("button", { type: "button", "class": "launcher", "aria-label": TEXT.open, "aria-expanded": "false", "aria-controls": "boussole-panel", text: TEXT.launcher });
+  var restart = el("button", { type: "button", text: TEXT.restart });
+  var closer = el("button", { type: "button", "aria-label": TEXT.close, text: "✕" });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Conversation avec " + title });
+  var typing = el("div", { "class": "typing", role: "status", hidden: "", text: TEXT.typing });
+  var errorText = el("p");
+  var retry = el("button", { type: "button", text: TEXT.retry });
+  var errorBox = el("div", { "class": "error", role: "alert", hidden: "" }, [errorText, retry]);
+  var input = el("textarea", { id: "boussole-input", rows: "1", maxlength: "2000", autocomplete: "off" });
+  var send = el("button", { type: "submit", text: TEXT.send });
+  var form = el("form", {}, [el("label", { "for": "boussole-input", "class": "sr-only", text: TEXT.label }), input, send]);
+  var panel = el("section", { id: "boussole-panel", "class": "panel", role: "dialog", "aria-labelledby": "boussole-title", hidden: "" }, [
+    el("header", {}, [el("h2", { id: "boussole-title", text: title }), restart, closer]),
+    log, typing, errorBox, form
+  ]);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // --- conversation ---------------------------------------------------------
+  var conversationId = localStorage.getItem(idKey);
+  var pending = null;      // {text, shown} of a message that failed, for "Réessayer"
+  var loaded = false;
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  function addMessage(role, text) {
+    var bubble = el("div", { "class": "msg " + role });
+    if (role === "bot") { bubble.appendChild(renderMarkdown(text)); } else { bubble.textContent = text; }
+    log.appendChild(bubble);
+    scrollDown();
+    return bubble;
+  }
+  function addButtons(buttons, chosenPayload) {
+    if (!buttons || !buttons.length) { return; }
+    var group = el("div", { "class": "quick", role: "group", "aria-label": "Suggestions" });
+    buttons.forEach(function (b) {
+      var button = el("button", { type: "button", "aria-pressed": String(b.payload === chosenPayload), text: b.title });
+      button.addEventListener("click", function () {
+        group.querySelectorAll("button").forEach(function (o) { o.setAttribute("aria-pressed", "false"); });
+        button.setAttribute("aria-pressed", "true");
+        ask(b.payload, b.title);
+      });
+      group.appendChild(button);
+    });
+    log.appendChild(group);
+    scrollDown();
+  }
+  function showGreeting() { addMessage("bot", greeting); }
+  function showError(message) { errorText.textContent = message; errorBox.hidden = false; }
+  function clearError() { errorBox.hidden = true; errorText.textContent = ""; }
+  function setId(id) {
+    conversationId = id;
+    if (id) { localStorage.setItem(idKey, id); } else { localStorage.removeItem(idKey); }
+  }
+
+  function loadHistory() {
+    loaded = true;
+    if (!conversationId) { log.textContent = ""; showGreeting(); return Promise.resolve(); }
+    return fetch(server + "/api/conversations/" + encodeURIComponent(conversationId))
+      .then(function (r) {
+        if (r.status === 404) { setId(null); return { messages: [] }; }
+        if (!r.ok) { throw new Error("history " + r.status); }
+        return r.json();
+      })
+      .then(function (body) {
+        log.textContent = "";
+        showGreeting();
+        body.messages.forEach(function (m, i) {
+          addMessage(m.role, m.text);
+          var next = body.messages[i + 1];
+          var chosen = (m.buttons || []).filter(function (b) { return next && next.role === "user" && next.text === b.title; })[0];
+          if (m.role === "bot") { addButtons(m.buttons, chosen && chosen.payload); }
+        });
+      })
+      .catch(function () { showError(TEXT.unreachable); });
+  }
+
+  function ask(text, shownAs) {
+    clearError();
+    pending = { text: text, shown: shownAs || text };
+    addMessage("user", pending.shown);
+    return post();
+  }
+  function post() {
+    var body = { message: pending.text };
+    if (conversationId) { body.conversation_id = conversationId; }
+    typing.hidden = false;
+    send.disabled = true;
+    return fetch(server + "/api/chat", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
+      })
+      .then(function (res) {
+        if (res.status === 404 && res.json.code === "unknown_conversation") {
+          setId(null);  // the server forgot it: start over, keep the message
+          return post();
+        }
+        if (res.status !== 200) { throw new Error(res.json.detail || TEXT.failed); }
+        setId(res.json.conversation_id);
+        pending = null;
+        res.json.replies.forEach(function (reply) { addMessage("bot", reply.text); addButtons(reply.buttons); });
+        localStorage.setItem(pingKey, String(Date.now()));
+      })
+      .catch(function (e) {
+        showError(e instanceof TypeError ? TEXT.unreachable : (e.message || TEXT.failed));
+      })
+      .then(function () { typing.hidden = true; send.disabled = false; });
+  }
+
+  // --- controls ---------------------------------------------------------------
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    if (!loaded) { loadHistory(); }
+    input.focus();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+  launcher.addEventListener("click", function () { if (panel.hidden) { open(); } else { close(); } });
+  closer.addEventListener("click", close);
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+  restart.addEventListener("click", function () {
+    setId(null); pending = null; clearError();
+    log.textContent = ""; showGreeting();
+    localStorage.setItem(pingKey, String(Date.now()));
+    input.focus();
+  });
+  retry.addEventListener("click", function () { if (pending) { clearError(); post(); } else { clearError(); loadHistory(); } });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text || send.disabled) { return; }
+    input.value = "";
+    ask(text);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+  // Another tab of the same site spoke or started over: follow it.
+  window.addEventListener("storage", function (e) {
+    if (e.key !== idKey && e.key !== pingKey) { return; }
+    conversationId = localStorage.getItem(idKey);
+    if (loaded) { loadHistory(); }
+  });
+
+  if (data.open === "true") { open(); }
+})();

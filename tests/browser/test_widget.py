@@ -1,0 +1,142 @@
+"""The widget on a page of another origin, in Debian's chromium, against the real stack."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PANEL = "#boussole-panel"
+LOG = ".log"
+
+
+def bot_messages(page):
+    return page.locator(".msg.bot")
+
+
+def open_with_keyboard(page):
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('boussole-widget').shadowRoot.activeElement.className") == "launcher"
+    page.keyboard.press("Enter")
+    page.locator(PANEL).wait_for(state="visible")
+
+
+def ask(page, text):
+    count = bot_messages(page).count()
+    page.locator("textarea").fill(text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
+    return bot_messages(page).last.inner_text()
+
+
+def test_conversation_in_the_browser(page, browser, host_site, widget_stack, tmp_path):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(host_site)
+    open_with_keyboard(page)
+    assert "Bonjour" in bot_messages(page).first.inner_text()
+
+    # typing indicator exactly while the request is in flight
+    def slow(route):
+        import time
+        time.sleep(0.6)
+        route.continue_()
+    page.route("**/api/chat", slow)
+    page.locator("textarea").fill("combien gagne un ingénieur ML qui débute ?")
+    page.keyboard.press("Enter")
+    page.locator(".typing").wait_for(state="visible")
+    page.locator(".typing").wait_for(state="hidden", timeout=20000)
+    page.unroute("**/api/chat")
+    assert "50 k€" in bot_messages(page).last.inner_text()
+
+    # quick reply: stays visible, the chosen one marked
+    page.locator(".quick").last.get_by_role("button", name="Compétences").click()
+    page.wait_for_function("() => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length >= 3")
+    assert "Python" in bot_messages(page).last.inner_text()
+    assert page.locator(".quick button[aria-pressed='true']").first.inner_text() == "Compétences"
+
+    # injection is shown as text
+    ask(page, "<img src=x onerror=alert(1)>")
+    assert page.locator(".msg.user").last.inner_text() == "<img src=x onerror=alert(1)>"
+    assert page.evaluate("document.getElementById('boussole-widget').shadowRoot.querySelectorAll('img').length") == 0
+    assert not dialogs
+
+    # reload: history from the server, chosen button still marked
+    page.reload()
+    page.locator(".launcher").click()
+    page.get_by_text("50 k€", exact=False).first.wait_for()
+    assert page.locator(".msg.user").first.inner_text() == "combien gagne un ingénieur ML qui débute ?"
+    assert page.locator(".quick button[aria-pressed='true']").first.inner_text() == "Compétences"
+
+    # a second tab follows the first
+    other = page.context.new_page()
+    other.goto(host_site)
+    other.locator(".launcher").click()
+    other.get_by_text("50 k€", exact=False).first.wait_for()
+    ask(page, "et quelles formations ?")
+    other.get_by_text("Berkeley", exact=False).first.wait_for(timeout=20000)
+    other.close()
+
+    # Escape closes and gives the focus back to the launcher
+    page.locator("textarea").focus()
+    page.keyboard.press("Escape")
+    assert page.locator(PANEL).is_hidden()
+    assert page.evaluate("document.getElementById('boussole-widget').shadowRoot.activeElement.className") == "launcher"
+
+    # new conversation
+    page.locator(".launcher").click()
+    old_id = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('boussole:conversation')).map(k => localStorage[k])[0]")
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    assert page.locator(".msg").count() == 1
+    ask(page, "bonjour")
+    new_id = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('boussole:conversation')).map(k => localStorage[k])[0]")
+    assert new_id and new_id != old_id
+
+    # backend down: French error, message kept, retry works once it is back
+    widget_stack.stop()
+    page.locator("textarea").fill("c'est quoi un ingé ML ?")
+    page.keyboard.press("Enter")
+    page.locator(".error").wait_for(state="visible", timeout=20000)
+    assert "Impossible de joindre l'assistant" in page.locator(".error").inner_text()
+    assert page.locator(".launcher").is_visible()
+    widget_stack.start()
+    page.get_by_role("button", name="Réessayer").click()
+    page.get_by_text("algorithmes", exact=False).first.wait_for(timeout=20000)
+    assert page.locator(".error").is_hidden()
+
+
+def test_accessibility_and_layout(browser, host_site, widget_stack, screenshots):
+    from axe_playwright_python.sync_playwright import Axe
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    for name, viewport in (("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 360, "height": 640}),
+                           ("phone-keyboard", {"width": 360, "height": 400})):
+        context = browser.new_context(locale="fr-FR", viewport=viewport)
+        page = context.new_page()
+        page.goto(host_site)
+        page.locator(".launcher").click()
+        ask(page, "quelles compétences pour devenir ingé ML ?")
+        box = page.locator("textarea").bounding_box()
+        assert box and 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"] and box["y"] + box["height"] <= viewport["height"]
+        panel = page.locator(PANEL).bounding_box()
+        assert panel["width"] <= viewport["width"]
+        results = Axe().run(page)
+        serious = [v["id"] for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        assert not serious, results.generate_report()
+        page.screenshot(path=str(screenshots / f"widget-{name}.png"))
+        assert (screenshots / f"widget-{name}.png").stat().st_size > 10_000
+        context.close()
+
+
+def test_cors_allows_only_the_configured_origin(widget_stack, site_port):
+    import httpx
+
+    allowed = httpx.options(f"{widget_stack.url}/api/chat", headers={
+        "Origin": f"http://127.0.0.1:{site_port}", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert allowed.headers.get("access-control-allow-origin") == f"http://127.0.0.1:{site_port}"
+    assert "access-control-allow-credentials" not in allowed.headers
+    refused = httpx.options(f"{widget_stack.url}/api/chat", headers={
+        "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in refused.headers
