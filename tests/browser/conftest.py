@@ -50,7 +50,9 @@ def host_site(widget_stack, site_port, tmp_path_factory):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, which would break later tests that use asyncio.run().
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is missing: ./test.sh installs it (apt-get install chromium)")
