@@ -43,7 +43,7 @@ class RecentIds:
 async def ask_rasa(rasa: RasaClient, sender: str, text: str) -> list[dict[str, Any]]:
     """The assistant's messages for one turn; a French apology instead of silence or an error."""
     try:
-        messages = await rasa.send(sender, text)
+        messages = (await rasa.send(sender, text)).messages
     except RasaUnavailable as exc:
         log.warning("channel.turn.rasa_unavailable reason=%s", exc)
         return [{"text": M.RASA_DOWN}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import httpx
@@ -14,6 +15,16 @@ class RasaUnavailable(Exception):
     """Rasa did not answer (down, starting, or timed out)."""
 
 
+@dataclass
+class RasaTurn:
+    """One turn as Rasa ran it: the bot's messages and, when reported, what it understood."""
+
+    messages: list[dict[str, Any]]
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    actions: list[str] = field(default_factory=list)
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: str, timeout: float):
         self.base_url = base_url
@@ -23,7 +34,7 @@ class RasaClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+    async def send(self, sender: str, message: str) -> RasaTurn:
         """One turn through Rasa's REST channel; the bot's messages in order."""
         try:
             response = await self._http.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
@@ -33,7 +44,7 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         response.raise_for_status()
         body = response.json()
-        return body if isinstance(body, list) else []
+        return RasaTurn(messages=body if isinstance(body, list) else [])
 
     async def status(self) -> Optional[dict[str, Any]]:
         """Rasa's /status (model loaded, fingerprint), or None if unreachable."""

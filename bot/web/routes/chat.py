@@ -71,13 +71,13 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
 
     started = time.perf_counter()
     try:
-        messages = await state.rasa.send(conversation_id, text)
+        turn = await state.rasa.send(conversation_id, text)
     except RasaUnavailable as exc:
         log.warning("chat.turn.rasa_unavailable reason=%s", exc)
         raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
     replies = [
         ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])
-        for m in messages
+        for m in turn.messages
         if m.get("text") or m.get("buttons")
     ]
     if not replies:  # Rasa's REST channel answers 200 with [] when a turn failed
