@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     action_url: Optional[str] = None
 
     max_message_chars: int = 2000
+    # POST /api/chat token buckets (bot/web/ratelimit.py; in memory, per worker process):
+    # per conversation, and per client address for new conversations.
+    rate_limit_conversation_burst: int = Field(10, ge=1)
+    rate_limit_conversation_per_second: float = Field(1.0, gt=0)
+    rate_limit_new_burst: int = Field(200, ge=1)
+    rate_limit_new_per_second: float = Field(5.0, gt=0)
+    rate_limit_max_senders: int = Field(50_000, ge=1)  # per table: bounds the memory
     # Sites allowed to embed the widget from another origin, comma-separated ("*" for any).
     cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
 

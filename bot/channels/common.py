@@ -12,6 +12,7 @@ from typing import Any, Awaitable, Callable
 
 from bot.web import messages as M
 from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.web.turnlog import record_rasa_unavailable, record_turn
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,21 @@ class RecentIds:
 
 
 async def ask_rasa(rasa: RasaClient, sender: str, text: str) -> list[dict[str, Any]]:
-    """The assistant's messages for one turn; a French apology instead of silence or an error."""
+    """The assistant's messages for one turn; a French apology instead of silence or an error.
+
+    The turn is logged and counted like an /api/chat turn; the channel name is
+    the prefix `sender_id()` put on the sender (telegram-…, slack-…).
+    """
+    channel = sender.split("-", 1)[0]
+    started = time.perf_counter()
     try:
-        messages = (await rasa.send(sender, text)).messages
+        turn = await rasa.send(sender, text)
     except RasaUnavailable as exc:
-        log.warning("channel.turn.rasa_unavailable reason=%s", exc)
+        record_rasa_unavailable(channel, sender, exc)
         return [{"text": M.RASA_DOWN}]
-    messages = [m for m in messages if m.get("text") or m.get("buttons")]
-    return messages or [{"text": M.EMPTY_REPLY}]
+    messages = [m for m in turn.messages if m.get("text") or m.get("buttons")] or [{"text": M.EMPTY_REPLY}]
+    record_turn(channel, sender, turn, len(messages), time.perf_counter() - started, text)
+    return messages
 
 
 class BackgroundTurns:

@@ -6,7 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import Optional
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from rasa_sdk.executor import ActionExecutor
 
@@ -14,12 +14,15 @@ from bot.channels import slack, telegram
 from bot.channels.setup import build_channels
 from bot.knowledge import load_knowledge
 from bot.settings import Settings, get_settings
-from bot.web import messages as M
 from bot.web.deps import AppState
-from bot.web.errors import error_body, install_error_handlers
+from bot.web.errors import install_error_handlers
+from bot.web.guards import BodySizeLimit
 from bot.web.identity import ConversationIds, load_or_create_key
+from bot.web.metrics import MetricsMiddleware
 from bot.web.rasa_client import RasaClient
+from bot.web.ratelimit import ChatRateLimits
 from bot.web.routes import actions, chat, health, metiers, widget
+from bot.web.routes import metrics as metrics_route
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +65,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return error_body(413, M.BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES), "body_too_large")
-        return await call_next(request)
+    app.state.chat_rate_limits = ChatRateLimits(settings)
+    # 413 for a body over the limit, whether it declares its length or comes chunked.
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 
     # Cross-origin widget: explicit origins, never credentials (the id travels in the body).
     app.add_middleware(
@@ -78,6 +78,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         allow_credentials=False,
         max_age=600,
     )
-    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router):
+    # Added last, so outermost: it also counts and times the requests refused above.
+    app.add_middleware(MetricsMiddleware)
+    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router,
+                   metrics_route.router):
         app.include_router(router)
     return app

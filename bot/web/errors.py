@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,23 +29,46 @@ def _describe(error: dict) -> tuple[str, str]:
     if "json" in kind:
         return M.INVALID_JSON, "invalid_json"
     if kind == "value_error.missing":
+        if not loc:  # no body at all (or JSON null)
+            return M.EMPTY_BODY, "empty_body"
         return M.INVALID_FIELD.format(field=field, reason=M.MISSING_FIELD), "missing_field"
+    if kind == "type_error.none.not_allowed":
+        return M.INVALID_FIELD.format(field=field, reason=M.NULL_VALUE), "null_value"
+    if kind == "value_error.control_characters":  # bot.web.guards.PlainText
+        return M.CONTROL_CHARACTERS.format(field=field), "control_characters"
+    if kind == "value_error.invalid_unicode":
+        return M.INVALID_CHARACTERS.format(field=field), "invalid_characters"
     if kind.startswith("type_error"):
         expected = _TYPE_NAMES.get(kind.rsplit(".", 1)[-1], kind.rsplit(".", 1)[-1])
         if kind in ("type_error.dict",) and field == "corps":
             return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected="objet JSON")), "wrong_type"
         return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected=expected)), "wrong_type"
-    return M.INVALID_FIELD.format(field=field, reason="valeur invalide"), "invalid_field"
+    return M.INVALID_FIELD.format(field=field, reason=M.INVALID_VALUE), "invalid_field"
+
+
+def _unreadable_body(cause: Optional[BaseException]) -> tuple[str, str]:
+    """FastAPI answers 400 "There was an error parsing the body" for what json.loads raises
+    besides JSONDecodeError: say in French which it was."""
+    if isinstance(cause, UnicodeDecodeError):
+        return M.INVALID_ENCODING, "invalid_encoding"
+    if isinstance(cause, RecursionError):
+        return M.JSON_TOO_DEEP, "json_too_deep"
+    return M.INVALID_JSON, "invalid_json"  # e.g. an integer of more than 4,300 digits
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = exc.errors()
-        if exc.body is not None and not isinstance(exc.body, (dict, bytes, str)):
-            return error_body(422, M.NOT_AN_OBJECT, "not_an_object")
-        message, code = _describe(errors[0]) if errors else (M.INVALID_JSON, "invalid_json")
-        status = 400 if code == "invalid_json" else 422
+        if isinstance(exc.body, bytes) and errors and list(errors[0].get("loc", ())) == ["body"]:
+            # FastAPI hands the raw bytes over when the Content-Type is not JSON.
+            status, message, code = 415, M.NOT_JSON, "unsupported_media_type"
+        elif exc.body is not None and not isinstance(exc.body, (dict, bytes, str)):
+            status, message, code = 422, M.NOT_AN_OBJECT, "not_an_object"
+        else:
+            message, code = _describe(errors[0]) if errors else (M.INVALID_JSON, "invalid_json")
+            status = 400 if code == "invalid_json" else 422
+        log.info("http.bad_input status=%d code=%s method=%s path=%r", status, code, request.method, request.url.path)
         return error_body(status, message, code)
 
     @app.exception_handler(StarletteHTTPException)
@@ -55,7 +79,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_body(404, M.NOT_FOUND, "not_found")
         if exc.status_code == 405:
             return error_body(405, M.METHOD_NOT_ALLOWED, "method_not_allowed")
-        return error_body(exc.status_code, str(exc.detail), "http_error")
+        if exc.status_code == 400:
+            message, code = _unreadable_body(exc.__cause__)
+            log.info("http.bad_input status=400 code=%s method=%s path=%r", code, request.method, request.url.path)
+            return error_body(400, message, code)
+        # Whatever else the framework raises with an English detail: never shown as is.
+        return error_body(exc.status_code, M.HTTP_ERROR.format(status=exc.status_code), "http_error")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -18,3 +18,15 @@ EMPTY_REPLY = "Désolé, je n'ai pas réussi à répondre à ce message. Pouvez-
 NOT_FOUND = "Cette adresse n'existe pas."
 METHOD_NOT_ALLOWED = "Cette méthode HTTP n'est pas acceptée à cette adresse."
 INTERNAL = "Une erreur inattendue est survenue. Réessayez dans quelques instants."
+EMPTY_BODY = "Le corps de la requête est vide : envoyez un objet JSON, par exemple {\"message\": \"Bonjour\"}."
+INVALID_ENCODING = "Le corps de la requête n'est pas un texte UTF-8 valide."
+JSON_TOO_DEEP = "Le JSON de la requête est trop imbriqué."
+NOT_JSON = "Le corps de la requête doit être du JSON (en-tête « Content-Type: application/json »)."
+NULL_VALUE = "la valeur null n'est pas acceptée"
+INVALID_VALUE = "valeur invalide"
+CONTROL_CHARACTERS = (
+    "Champ « {field} » : caractères de contrôle interdits (seuls le retour à la ligne et la tabulation sont acceptés)."
+)
+INVALID_CHARACTERS = "Champ « {field} » : le texte contient des caractères Unicode invalides."
+RATE_LIMITED = "Trop de messages en peu de temps : patientez {seconds} s avant de réessayer."
+HTTP_ERROR = "La requête n'a pas pu être traitée (erreur HTTP {status})."

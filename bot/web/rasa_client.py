@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import httpx
 
@@ -23,6 +23,24 @@ class RasaTurn:
     intent: Optional[str] = None
     confidence: Optional[float] = None
     actions: list[str] = field(default_factory=list)
+
+
+def turn_from_reply(body: Any, headers: Mapping[str, str]) -> RasaTurn:
+    """The REST channel's body plus the X-Boussole-* headers of bot/rasa_channel.py.
+
+    Missing or unreadable headers (a plain Rasa REST channel) leave the fields
+    unset: the turn is still answered, only less well described.
+    """
+    try:
+        confidence: Optional[float] = float(headers["x-boussole-confidence"])
+    except (KeyError, ValueError):
+        confidence = None
+    return RasaTurn(
+        messages=body if isinstance(body, list) else [],
+        intent=headers.get("x-boussole-intent") or None,
+        confidence=confidence,
+        actions=[a for a in headers.get("x-boussole-actions", "").split(",") if a],
+    )
 
 
 class RasaClient:
@@ -44,7 +62,7 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         response.raise_for_status()
         body = response.json()
-        return RasaTurn(messages=body if isinstance(body, list) else [])
+        return turn_from_reply(body, response.headers)
 
     async def status(self) -> Optional[dict[str, Any]]:
         """Rasa's /status (model loaded, fingerprint), or None if unreachable."""

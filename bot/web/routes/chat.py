@@ -6,22 +6,25 @@ import logging
 import time
 from typing import Optional
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, StrictStr
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
 
 from bot.web import messages as M
 from bot.web.deps import State
+from bot.web.guards import PlainText
 from bot.web.rasa_client import RasaUnavailable
+from bot.web.ratelimit import limit_chat
+from bot.web.turnlog import record_rasa_unavailable, record_turn, sender_hash
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
 class ChatRequest(BaseModel):
-    conversation_id: Optional[StrictStr] = Field(
+    conversation_id: Optional[PlainText] = Field(
         None, description="Identifiant renvoyé par le service ; omis pour une nouvelle conversation."
     )
-    message: StrictStr = Field(..., description="La question de l'utilisateur, en français.")
+    message: PlainText = Field(..., description="La question de l'utilisateur, en français.")
 
 
 class Button(BaseModel):
@@ -54,7 +57,7 @@ def _refuse(status: int, message: str, code: str) -> HTTPException:
     return HTTPException(status_code=status, detail={"detail": message, "code": code})
 
 
-@router.post("/chat", response_model=ChatResponse)
+@router.post("/chat", response_model=ChatResponse, dependencies=[Depends(limit_chat)])
 async def chat(body: ChatRequest, state: State) -> ChatResponse:
     text = body.message.strip()
     if not text:
@@ -73,7 +76,7 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
     try:
         turn = await state.rasa.send(conversation_id, text)
     except RasaUnavailable as exc:
-        log.warning("chat.turn.rasa_unavailable reason=%s", exc)
+        record_rasa_unavailable("api", conversation_id, exc)
         raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
     replies = [
         ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])
@@ -81,9 +84,9 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
         if m.get("text") or m.get("buttons")
     ]
     if not replies:  # Rasa's REST channel answers 200 with [] when a turn failed
-        log.warning("chat.turn.empty_reply conversation=%s", conversation_id[:8])
+        log.warning("chat.turn.empty_reply channel=api sender=%s", sender_hash(conversation_id))
         replies = [ChatReply(text=M.EMPTY_REPLY)]
-    log.info("chat.turn.answered conversation=%s replies=%d ms=%.0f", conversation_id[:8], len(replies), (time.perf_counter() - started) * 1000)
+    record_turn("api", conversation_id, turn, len(replies), time.perf_counter() - started, text)
     return ChatResponse(conversation_id=conversation_id, replies=replies)
 
 

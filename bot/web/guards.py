@@ -1,0 +1,104 @@
+"""Guards against bad input before a route sees it: body size, text that is not plain text.
+
+- `BodySizeLimit` (ASGI middleware) answers 413 to a body over the limit,
+  whether it declares its length (Content-Length, refused before reading) or
+  not (chunked transfer: read up to the limit, then refused), so no request
+  makes the service buffer more than the limit.
+- `PlainText` is a strict string type for request models that refuses the
+  C0 and C1 control characters other than line feed, carriage return and tab
+  (NUL, escape sequences, DEL ...) and lone surrogates, which JSON can carry
+  (`"\\ud800"`) but UTF-8 cannot encode (they would fail later, on the way to
+  Rasa or in a response). errors.py turns both refusals into French 422s.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Callable, Iterator
+
+from pydantic import StrictStr
+from pydantic.errors import PydanticValueError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.web import messages as M
+from bot.web.errors import error_body
+
+log = logging.getLogger(__name__)
+
+# C0 controls except \t \n \r, DEL, C1 controls.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class ControlCharactersError(PydanticValueError):
+    code = "control_characters"  # error type: value_error.control_characters
+    msg_template = "control characters other than \\n, \\r and \\t are not accepted"
+
+
+class InvalidUnicodeError(PydanticValueError):
+    code = "invalid_unicode"  # error type: value_error.invalid_unicode
+    msg_template = "lone surrogates are not valid Unicode text"
+
+
+class PlainText(StrictStr):
+    """A JSON string without control characters (but \\n, \\r, \\t) and without lone surrogates."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator[Callable[..., Any]]:
+        yield from super().__get_validators__()
+        yield cls._plain
+
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if CONTROL_CHARACTERS.search(value):
+            raise ControlCharactersError()
+        if SURROGATES.search(value):
+            raise InvalidUnicodeError()
+        return value
+
+
+class BodySizeLimit:
+    """413 with a French JSON body for a request body over `max_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None:
+            if length.isdigit() and int(length) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            # The server delivers no more than the declared length (the rest would be another request).
+            await self.app(scope, receive, send)
+            return
+        # No declared length (chunked transfer): read at most the limit before the route runs.
+        buffered: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            buffered.append(message)
+            if message["type"] != "http.request":  # the client went away: pass that on
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log.info("http.body_too_large method=%s path=%r limit=%d", scope.get("method"), scope.get("path"), self.max_bytes)
+        response = error_body(413, M.BODY_TOO_LARGE.format(limit=self.max_bytes), "body_too_large")
+        await response(scope, receive, send)

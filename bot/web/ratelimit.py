@@ -1,0 +1,156 @@
+"""Rate limits of POST /api/chat: token buckets, in memory.
+
+Each sender has a bucket of `burst` tokens that refills at `per_second`
+tokens a second; a message takes one token, and a sender whose bucket is
+empty gets 429 with a Retry-After header and a French message, before its
+body is validated or Rasa is asked anything. The sender is:
+
+- the conversation, for a message that carries a conversation id this
+  service issued (default: burst 10, then 1 message a second);
+- the client IP address (an IPv6 /64), for everything else: new
+  conversations, and ids the service did not issue (default: burst 200, then
+  5 a second, so that a load test or a school room behind one address can
+  open a hundred conversations at once).
+
+Behind a reverse proxy the client address is the proxy's unless uvicorn
+trusts it for X-Forwarded-For (`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default).
+
+The buckets live in the memory of one process: with several workers each
+keeps its own, so a sender can get up to N times the configured rate (N
+workers, depending on how the load balancer spreads its requests); a limit
+shared by all workers needs a shared store or the load balancer. Memory is
+bounded: a bucket that has refilled is no different from no bucket and is
+dropped, and a table never holds more than `max_senders` buckets (the least
+recently seen go first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Optional
+
+from fastapi import HTTPException, Request
+
+from bot.settings import Settings
+from bot.web import messages as M
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    refusing: bool = False  # the refusal streak was logged
+
+
+class Decision(NamedTuple):
+    allowed: bool
+    retry_after: float  # seconds until a token is back (0 when allowed)
+    first_refusal: bool  # the first refusal since this sender was last allowed
+
+
+class TokenBuckets:
+    """One token bucket per key, least recently used first; not thread-safe (one event loop)."""
+
+    def __init__(self, burst: int, per_second: float, max_keys: int, clock: Callable[[], float] = time.monotonic):
+        if burst < 1 or per_second <= 0 or max_keys < 1:
+            raise ValueError("burst and max_keys must be at least 1, per_second above 0")
+        self.burst = float(burst)
+        self.per_second = per_second
+        self.max_keys = max_keys
+        self._clock = clock
+        self._idle_after = burst / per_second  # an emptied bucket is full again after this
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def take(self, key: str) -> Decision:
+        now = self._clock()
+        self._evict(now)
+        bucket = self._buckets.pop(key, None)
+        if bucket is None:
+            if len(self._buckets) >= self.max_keys:
+                self._buckets.popitem(last=False)
+            bucket = _Bucket(self.burst, now)
+        else:
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.per_second)
+            bucket.updated = now
+        self._buckets[key] = bucket  # most recently seen last
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.refusing = False
+            return Decision(True, 0.0, False)
+        first, bucket.refusing = not bucket.refusing, True
+        return Decision(False, (1 - bucket.tokens) / self.per_second, first)
+
+    def _evict(self, now: float) -> None:
+        """Drop the buckets that have refilled (they are oldest first)."""
+        while self._buckets:
+            oldest = next(iter(self._buckets.values()))
+            if now - oldest.updated < self._idle_after:
+                break
+            self._buckets.popitem(last=False)
+
+
+class ChatRateLimits:
+    """The two tables of POST /api/chat, built from the settings."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
+        self.conversations = TokenBuckets(settings.rate_limit_conversation_burst,
+                                          settings.rate_limit_conversation_per_second,
+                                          settings.rate_limit_max_senders, clock)
+        self.addresses = TokenBuckets(settings.rate_limit_new_burst, settings.rate_limit_new_per_second,
+                                      settings.rate_limit_max_senders, clock)
+
+
+def _address_key(host: str) -> str:
+    """The client address; an IPv6 client gets its /64, which one subscriber usually holds whole."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped or address)
+
+
+async def _conversation_id(request: Request) -> Optional[str]:
+    try:
+        body = await request.json()  # already parsed by FastAPI for a JSON body: cached
+    except Exception:  # not JSON: refused after the limit, by the validation
+        return None
+    value = body.get("conversation_id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+async def limit_chat(request: Request) -> None:
+    """FastAPI dependency of POST /api/chat: take a token of the sender, or refuse with 429."""
+    limits: ChatRateLimits = request.app.state.chat_rate_limits
+    conversation_id = await _conversation_id(request)
+    if conversation_id is not None and request.app.state.boussole.ids.verify(conversation_id):
+        decision = limits.conversations.take(conversation_id)
+        # A hash, as on the turn lines: the id itself is the key to the conversation.
+        sender = "conversation:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
+    else:
+        address = _address_key(request.client.host if request.client else "unknown")
+        decision = limits.addresses.take(address)
+        sender = "address:" + address
+    if decision.allowed:
+        return
+    seconds = max(1, math.ceil(decision.retry_after))
+    # One warning per refusal streak; a flood does not flood the log.
+    log.log(logging.WARNING if decision.first_refusal else logging.DEBUG,
+            "chat.rate_limited sender=%s retry_after=%d", sender, seconds)
+    raise HTTPException(
+        status_code=429,
+        detail={"detail": M.RATE_LIMITED.format(seconds=seconds), "code": "rate_limited"},
+        headers={"Retry-After": str(seconds)},
+    )

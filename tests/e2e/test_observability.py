@@ -1,0 +1,185 @@
+"""Observability: one `chat.turn` log line per turn, Rasa's turn headers, /metrics.
+
+The real stack (`stack` fixture, real Rasa) is shared with other test modules,
+so metric checks compare a scrape before and after this module's own turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.devstack import free_port
+from bot.settings import Settings
+from bot.web.rasa_client import turn_from_reply
+from tests.conftest import Conversation
+
+ROOT = Path(__file__).resolve().parents[2]
+GIBBERISH = "zkqv bxwp mlrt"  # the model's FallbackClassifier turns this into nlu_fallback
+# (message, intent Rasa must report, a word of the reply)
+SCRIPT = [
+    ("bonjour, je cherche ma voie", "greet", "Bonjour"),
+    ("combien gagne un ingé ML qui débute ?", "ask_salary", "50 k€"),
+    (GIBBERISH, "nlu_fallback", "compris"),
+    ("quelle formation pour devenir ingénieur en apprentissage automatique ?", "ask_training", "Berkeley"),
+]
+TURN_LINE = re.compile(r" chat\.turn (?P<fields>.*)$")
+
+
+def scrape(url: str) -> dict[tuple[str, tuple], float]:
+    """Every sample of /metrics, keyed by (name, sorted labels)."""
+    response = httpx.get(f"{url}/metrics", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def delta(before: dict, after: dict, name: str, **labels: str) -> float:
+    key = (name, tuple(sorted(labels.items())))
+    return after.get(key, 0.0) - before.get(key, 0.0)
+
+
+def turn_lines(log_path: Path, sender_hash: str, expected: int, timeout: float = 10.0) -> list[dict[str, str]]:
+    """The `chat.turn` lines of one sender, as key=value dicts (waits for the log to catch up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = log_path.read_text(errors="replace")
+        lines = [dict(pair.split("=", 1) for pair in m.group("fields").split())
+                 for m in map(TURN_LINE.search, text.splitlines()) if m]
+        mine = [line for line in lines if line.get("sender") == sender_hash]
+        if len(mine) >= expected or time.monotonic() > deadline:
+            return mine
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_turns_are_logged_once_each_without_their_text_and_counted(stack):
+    before = scrape(stack.url)
+    c = Conversation(stack.url)
+    for message, _, word in SCRIPT:
+        assert word in c.say(message)
+    after = scrape(stack.url)
+
+    # /metrics: turns by the intent Rasa reported, the fallback, the HTTP requests and their latency.
+    for intent in ("greet", "ask_salary", "nlu_fallback", "ask_training"):
+        assert delta(before, after, "boussole_turns_total", channel="api", intent=intent) == 1, intent
+    assert delta(before, after, "boussole_fallbacks_total", channel="api") == 1
+    assert delta(before, after, "boussole_rasa_unavailable_total", channel="api") == 0
+    assert delta(before, after, "boussole_http_requests_total", method="POST", route="/api/chat", status="200") == 4
+    assert delta(before, after, "boussole_http_request_duration_seconds_count", method="POST", route="/api/chat") == 4
+    assert delta(before, after, "boussole_http_request_duration_seconds_bucket",
+                 method="POST", route="/api/chat", le="+Inf") == 4
+    # Rasa calls the service's /webhook for action_answer: the salary and the training turns.
+    assert delta(before, after, "boussole_http_requests_total", method="POST", route="/webhook", status="200") == 2
+    assert after[("boussole_http_requests_total", (("method", "GET"), ("route", "/metrics"), ("status", "200")))] >= 1
+
+    # The log: one line per turn, in order, with what Rasa understood, under a hash of the id.
+    hashed = hashlib.sha256(c.conversation_id.encode()).hexdigest()[:12]
+    lines = turn_lines(stack.log_path, hashed, expected=len(SCRIPT))
+    assert [line["intent"] for line in lines] == [intent for _, intent, _ in SCRIPT]
+    for line in lines:
+        assert line["channel"] == "api" and line["replies"] == "1"
+        assert 0.0 < float(line["confidence"]) <= 1.0
+        assert int(line["ms"]) >= 0
+    assert lines[1]["actions"] == "action_answer" and lines[2]["actions"] == "utter_default"
+    log_text = stack.log_path.read_text(errors="replace")
+    assert c.conversation_id not in log_text and c.conversation_id[:8] not in log_text
+    for message, _, _ in SCRIPT:
+        assert message not in log_text, f"message text in the service log: {message!r}"
+
+
+@pytest.mark.slow
+def test_rasa_reports_each_senders_own_turn_in_headers(stack):
+    """Concurrent turns of two senders each get their own intent back (no crossed reports)."""
+    async def turn(client: httpx.AsyncClient, sender: str, message: str) -> httpx.Response:
+        return await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+
+    async def both() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=stack.rasa_url, timeout=60) as client:
+            jobs = []
+            for i in range(6):
+                jobs.append(turn(client, f"obs-salary-{i}", "combien gagne un ingé ML ?"))
+                jobs.append(turn(client, f"obs-hello-{i}", "bonjour"))
+            return await asyncio.gather(*jobs)
+
+    for i, response in enumerate(asyncio.run(both())):
+        assert response.status_code == 200
+        body = response.json()
+        assert isinstance(body, list) and body and body[0]["recipient_id"].startswith("obs-")  # RestInput's body
+        expected = ("ask_salary", "action_answer", "50 k€") if i % 2 == 0 else ("greet", "utter_greet", "Bonjour")
+        assert response.headers["x-boussole-intent"] == expected[0]
+        assert response.headers["x-boussole-actions"] == expected[1]
+        assert 0.0 < float(response.headers["x-boussole-confidence"]) <= 1.0
+        assert expected[2] in body[0]["text"]
+
+
+def test_rasa_unavailable_is_counted_and_logged_without_the_id(tmp_path, caplog):
+    """Rasa really absent (nothing listens on its port): 503, one counter up, a hashed sender in the warning."""
+    from bot.web.app import create_app
+
+    settings = Settings(rasa_port=free_port(), state_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        before = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value
+                  for f in text_string_to_metric_families(client.get("/metrics").text) for s in f.samples}
+        first = client.post("/api/chat", json={"message": "bonjour"})
+        assert first.status_code == 503
+        text = client.get("/metrics").text
+    after = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value
+             for f in text_string_to_metric_families(text) for s in f.samples}
+    key = ("boussole_rasa_unavailable", "boussole_rasa_unavailable_total", (("channel", "api"),))
+    assert after[key] - before[key] == 1
+    status_key = ("boussole_http_requests", "boussole_http_requests_total",
+                  (("method", "POST"), ("route", "/api/chat"), ("status", "503")))
+    assert after[status_key] - before.get(status_key, 0) == 1
+    warnings = [r.getMessage() for r in caplog.records if "chat.turn.rasa_unavailable" in r.getMessage()]
+    assert warnings and "channel=api" in warnings[-1] and "bonjour" not in warnings[-1]
+
+
+def test_turn_headers_are_parsed_and_optional():
+    body = [{"recipient_id": "x", "text": "Bonjour"}]
+    turn = turn_from_reply(body, httpx.Headers({"X-Boussole-Intent": "greet", "X-Boussole-Confidence": "0.9731",
+                                                "X-Boussole-Actions": "action_answer,utter_more"}))
+    assert (turn.intent, turn.confidence, turn.actions, turn.messages) == ("greet", 0.9731, ["action_answer", "utter_more"], body)
+    plain = turn_from_reply(body, httpx.Headers({}))  # a stock Rasa REST channel
+    assert (plain.intent, plain.confidence, plain.actions) == (None, None, [])
+    assert turn_from_reply({}, httpx.Headers({"X-Boussole-Confidence": "n/a"})).confidence is None
+
+
+WORKER = """
+import sys
+from bot.web import metrics
+for _ in range(int(sys.argv[1])):
+    metrics.count_turn("api", "greet", ["utter_greet"])
+metrics.count_turn("telegram", "nlu_fallback", ["utter_default"])
+metrics.HTTP_REQUESTS.labels(method="POST", route="/api/chat", status="200").inc()
+"""
+SCRAPER = "from bot.web import metrics; sys = __import__('sys'); sys.stdout.write(metrics.render()[0].decode())"
+
+
+def test_metrics_add_up_across_worker_processes(tmp_path):
+    """PROMETHEUS_MULTIPROC_DIR set: each process writes its share, any process's /metrics sums them."""
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"), "PATH": "/usr/bin:/bin"}
+    for turns in (2, 3):  # two "workers", then they exit
+        subprocess.run([sys.executable, "-c", WORKER, str(turns)], cwd=ROOT, env=env, check=True, timeout=60)
+    text = subprocess.run([sys.executable, "-c", SCRAPER], cwd=ROOT, env=env, check=True, timeout=60,
+                          capture_output=True, text=True).stdout
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for f in text_string_to_metric_families(text) for s in f.samples}
+    assert samples[("boussole_turns_total", (("channel", "api"), ("intent", "greet")))] == 5
+    assert samples[("boussole_fallbacks_total", (("channel", "telegram"),))] == 2
+    assert samples[("boussole_fallbacks_total", (("channel", "api"),))] == 0
+    assert samples[("boussole_http_requests_total", (("method", "POST"), ("route", "/api/chat"), ("status", "200")))] == 2
