@@ -5,5 +5,6 @@ cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 ensure_venv "[test]"
 ensure_chromium
+ensure_services
 .venv/bin/boussole train
 exec .venv/bin/python -m pytest "$@"

@@ -1,4 +1,4 @@
-"""`boussole` command: check, train, run, ask.
+"""`boussole` command: check, train, run (or rasa + serve, scaled out), ask.
 
 Operator messages are in English; the assistant's replies are French.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Optional
 
 import httpx
 
-from bot import nlu_data, rasa_process
+from bot import nlu_data, rasa_process, stores
 from bot.errors import BoussoleError, Errors
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import Settings, get_settings
@@ -125,6 +126,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: port {port} for the {name} is already in use (is Boussole already running?); "
                   f"stop it or set BOUSSOLE_{'PORT' if name == 'service' else 'RASA_PORT'}", file=sys.stderr)
             return 1
+    _check_stores(settings)
     if args.no_train and rasa_process.model_path(settings).is_file():
         if not (nlu_data.is_up_to_date(kb, settings.home) and rasa_process.model_is_current(settings)):
             print("warning: the model is older than the data; serving it anyway (--no-train)", file=sys.stderr)
@@ -133,7 +135,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if not rasa_process.model_is_current(settings):
             print("train: no model for the current data; training first (about 2-4 minutes)")
             rasa_process.train(settings, force=True)
-    app = create_app(settings)
+    # The two-process stack talks to its own Rasa child, whatever BOUSSOLE_RASA_URLS says.
+    app = create_app(settings.copy(update={"rasa_urls": None}))
     supervisor = RasaSupervisor(settings)
     supervisor.start()
     # uvicorn re-raises SIGTERM after its graceful shutdown: turn it into SystemExit
@@ -143,6 +146,92 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
         supervisor.stop()
+    return 0
+
+
+def _check_stores(settings: Settings) -> None:
+    """Rasa's tracker and lock stores are usable (StoreError otherwise), before anything starts."""
+    stores.preflight(settings)
+    print(f"stores: {stores.describe(settings)}", flush=True)
+
+
+def _require_shared_token(command: str) -> Optional[str]:
+    """`boussole rasa` and `boussole serve` run apart: they must be given the same Rasa token."""
+    if os.environ.get("BOUSSOLE_RASA_TOKEN"):
+        return None
+    return (f"error: `boussole {command}` needs BOUSSOLE_RASA_TOKEN, set to the same secret for "
+            f"`boussole rasa` and `boussole serve` (e.g. `export BOUSSOLE_RASA_TOKEN=$(openssl rand -hex 24)`)")
+
+
+def cmd_rasa(args: argparse.Namespace, settings: Settings) -> int:
+    """One Rasa server in the foreground, for `boussole serve` (or a load balancer) to use.
+
+    It trains nothing (several servers would train at once): `boussole train`
+    comes first. The process becomes Rasa itself (exec), so a process manager's
+    signals reach Rasa directly.
+    """
+    problem = _require_shared_token("rasa")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    settings = settings.copy(update={"rasa_port": args.port or settings.rasa_port,
+                                     "rasa_host": args.host or settings.rasa_host})
+    model = rasa_process.model_path(settings)
+    if not model.is_file():
+        print(f"error: no model at {model}; run `boussole train` first", file=sys.stderr)
+        return 1
+    if not rasa_process.model_is_current(settings):
+        print(f"warning: {model} is older than the training data; serving it anyway (run `boussole train`)",
+              file=sys.stderr)
+    if rasa_process.port_in_use("127.0.0.1" if settings.rasa_host == "0.0.0.0" else settings.rasa_host,
+                                settings.rasa_port):
+        print(f"error: port {settings.rasa_port} is already in use; choose another with --port", file=sys.stderr)
+        return 1
+    _check_stores(settings)
+    warning = stores.lock_store_warning(settings)
+    if warning:
+        print(warning, file=sys.stderr)
+    print(f"rasa: starting on {settings.rasa_url}; actions at {settings.action_url}", flush=True)
+    os.chdir(settings.home)
+    command = rasa_process.server_command(settings)
+    os.execve(command[0], command, rasa_process.rasa_env(settings))
+    return 0  # not reached
+
+
+def _fresh_metrics_dir(settings: Settings) -> None:
+    """Several workers share /metrics through prometheus_client's multiprocess mode
+    (bot/web/metrics.py): an empty directory, named before any worker starts."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.state_dir / "metrics")
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):  # a previous run's values would be added to this one's
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """The public service alone: N uvicorn workers on one port, Rasa servers elsewhere."""
+    import uvicorn
+
+    problem = _require_shared_token("serve")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    if args.workers < 1:
+        print("error: --workers must be 1 or more", file=sys.stderr)
+        return 1
+    _load(settings)  # a bad knowledge file stops here, not in every worker
+    host, port = args.host or settings.host, args.port or settings.port
+    if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
+        print(f"error: port {port} is already in use; choose another with --port or BOUSSOLE_PORT", file=sys.stderr)
+        return 1
+    # Workers build their settings from the environment: give them the address they serve.
+    os.environ.update(BOUSSOLE_HOST=host, BOUSSOLE_PORT=str(port))
+    if args.workers > 1:
+        _fresh_metrics_dir(settings)
+    print(f"serve: {args.workers} worker(s) on http://{host}:{port}; Rasa servers: {', '.join(settings.rasa_url_list)}",
+          flush=True)
+    uvicorn.run("bot.web.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+                log_level="warning")
     return 0
 
 
@@ -205,6 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train if needed, then serve Boussole (FastAPI public, Rasa on loopback)")
     run.add_argument("--no-train", action="store_true", help="serve the existing model even if the data changed")
     run.set_defaults(func=cmd_run)
+    rasa = sub.add_parser("rasa", help="run one Rasa server alone, in the foreground (scaled-out layout)")
+    rasa.add_argument("--port", type=int, help="port (default $BOUSSOLE_RASA_PORT, 5005)")
+    rasa.add_argument("--host", help="interface (default $BOUSSOLE_RASA_HOST, 127.0.0.1)")
+    rasa.set_defaults(func=cmd_rasa)
+    serve = sub.add_parser("serve", help="run the public service alone, with N workers on one port (scaled-out layout)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes sharing the port (default 1)")
+    serve.add_argument("--port", type=int, help="port (default $BOUSSOLE_PORT, 8000)")
+    serve.add_argument("--host", help="interface (default $BOUSSOLE_HOST, 127.0.0.1)")
+    serve.set_defaults(func=cmd_serve)
     ask = sub.add_parser("ask", help="ask the running service a question and print the answer")
     ask.add_argument("question")
     ask.add_argument("--conversation", help="conversation id printed by a previous ask")

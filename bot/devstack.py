@@ -1,7 +1,9 @@
-"""Start a throwaway Boussole stack (`boussole run`) on free loopback ports.
+"""Start a throwaway Boussole stack on free loopback ports.
 
-Used by the end-to-end tests and the benchmark: the real processes, talked
-to over HTTP, stopped as a process group so no Rasa child is left behind.
+`Stack` is `boussole run`; `ScaledStack` is the processes of
+deploy/Procfile.scaled (Rasa servers and the public service with several
+workers). Used by the end-to-end tests and the benchmark: the real processes,
+talked to over HTTP, stopped as process groups so no Rasa child is left behind.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from pathlib import Path
 from typing import Optional
 
 import httpx
+
+HOME = Path(__file__).resolve().parents[1]
+PROCFILE = HOME / "deploy" / "Procfile.scaled"
 
 
 def free_port() -> int:
@@ -93,6 +98,121 @@ class Stack:
 
     def __enter__(self) -> "Stack":
         return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def read_procfile(path: Path) -> dict[str, str]:
+    """Process name -> shell command, the Procfile format (comments and blank lines skipped)."""
+    processes = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, command = line.partition(":")
+            processes[name.strip()] = command.strip()
+    return processes
+
+
+class ScaledStack:
+    """deploy/Procfile.scaled run as a Procfile runner would, on free loopback ports.
+
+    The tracker and lock store URLs are given (the caller runs PostgreSQL and
+    Redis); the Procfile's Rasa servers rasa1, rasa2, ... each get a free port,
+    listed in BOUSSOLE_RASA_URLS for the public service.
+    """
+
+    def __init__(self, state_dir: Path, tracker_url: str, lock_store_url: str, procfile: Path = PROCFILE,
+                 workers: int = 2):
+        self.commands = read_procfile(procfile)
+        self.state_dir = Path(state_dir)
+        self.port = free_port()
+        self.token = "test-token-" + os.urandom(8).hex()
+        self.rasa_ports = {name: free_port() for name in self.commands if name.startswith("rasa")}
+        self.env = dict(os.environ)
+        self.env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            BOUSSOLE_PORT=str(self.port),
+            BOUSSOLE_RASA_TOKEN=self.token,
+            BOUSSOLE_STATE_DIR=str(self.state_dir),
+            BOUSSOLE_TRACKER_URL=tracker_url,
+            BOUSSOLE_LOCK_STORE_URL=lock_store_url,
+            BOUSSOLE_RASA_URLS=",".join(self.rasa_url(name) for name in self.rasa_ports),
+            WEB_CONCURRENCY=str(workers),
+            **{f"{name.upper()}_PORT": str(port) for name, port in self.rasa_ports.items()},
+        )
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._stopped: set[str] = set()  # stopped on purpose by stop_process()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rasa_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.rasa_ports[name]}"
+
+    def log_path(self, name: str) -> Path:
+        return self.state_dir / f"{name}.log"
+
+    def start(self, timeout: float = 400.0) -> "ScaledStack":
+        """Start every process at once (the Rasa servers load in parallel), then wait until all answer."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        for name, command in self.commands.items():
+            with open(self.log_path(name), "ab") as log:
+                self.processes[name] = subprocess.Popen(
+                    ["bash", "-c", command], cwd=HOME, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        deadline = time.monotonic() + timeout
+        for name in self.rasa_ports:
+            self._wait(name, f"{self.rasa_url(name)}/status?token={self.token}", deadline,
+                       ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        self._wait("web", f"{self.url}/health", deadline, ready=lambda r: r.status_code == 200)
+        return self
+
+    def _wait(self, name: str, url: str, deadline: float, ready) -> None:
+        while time.monotonic() < deadline:
+            for other, process in self.processes.items():
+                if process.poll() is not None and other not in self._stopped:
+                    raise RuntimeError(f"{other} exited with {process.returncode}:\n{self.tail(other)}")
+            try:
+                if ready(httpx.get(url, timeout=2)):
+                    return
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} not ready in time:\n{self.tail(name)}")
+
+    def tail(self, name: str, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path(name).read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop_process(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stop one process group (a Rasa server dying, say) and wait for it."""
+        self._stopped.add(name)
+        process = self.processes[name]
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=30)
+
+    def stop(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> "ScaledStack":
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.stop()

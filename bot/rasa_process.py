@@ -16,6 +16,7 @@ from typing import Optional
 
 import httpx
 
+from bot import stores
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,11 @@ def model_is_current(settings: Settings) -> bool:
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:
-    """Environment for Rasa children: endpoints.yml variables and quieter logs."""
+    """Environment for Rasa children: every endpoints.yml variable (Rasa refuses an unset
+    ${VAR}), derived from the settings, and quieter logs."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env.setdefault("BOUSSOLE_TRACKER_DIALECT", "sqlite")
-    env.setdefault("BOUSSOLE_TRACKER_DB", str(settings.state_dir / "tracker.db"))
+    env.update(stores.rasa_env_vars(settings))
     env["BOUSSOLE_ACTION_URL"] = settings.action_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -107,9 +108,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
-    """Start `rasa run` on loopback with its HTTP API behind the token."""
-    command = _rasa_command(
+def server_command(settings: Settings, model: Optional[Path] = None) -> list[str]:
+    """`rasa run` on rasa_host:rasa_port with its HTTP API behind the token (run it in settings.home)."""
+    return _rasa_command(
         "run",
         "--model", str(model or model_path(settings)),
         "--enable-api",
@@ -119,9 +120,13 @@ def start_server(settings: Settings, model: Optional[Path] = None, log_file: Opt
         "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml",
     )
+
+
+def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
+    """Start `rasa run` as a child that dies with this process."""
     out = open(log_file, "ab") if log_file else None
     return subprocess.Popen(
-        command, cwd=settings.home, env=rasa_env(settings), stdout=out,
+        server_command(settings, model), cwd=settings.home, env=rasa_env(settings), stdout=out,
         stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
     )
 

@@ -19,6 +19,14 @@ class Settings(BaseSettings):
     models_dir: Optional[Path] = None
     # State that must survive restarts (tracker database, id-signing key).
     state_dir: Optional[Path] = None
+    # Rasa's stores (checked before Rasa starts, bot/stores.py). Tracker store: an
+    # SQLAlchemy URL, SQLite in the state dir by default; postgresql://user:password@host:5432/db
+    # to share conversations between Rasa servers. Lock store: unset for Rasa's in-memory
+    # one (one Rasa server), redis://[:password@]host:port/db for several.
+    tracker_url: Optional[str] = None
+    lock_store_url: Optional[str] = None
+    # How long start-up waits for PostgreSQL or Redis before it gives up with an error.
+    stores_wait_seconds: float = Field(10.0, ge=0)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -27,6 +35,8 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     rasa_token: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
     rasa_timeout_seconds: float = 30.0
+    # Rasa servers of `boussole serve`, comma-separated (default: the one at rasa_host:rasa_port).
+    rasa_urls: Optional[str] = None
     # Public URL Rasa calls back for custom actions.
     action_url: Optional[str] = None
 
@@ -65,6 +75,10 @@ class Settings(BaseSettings):
     def _state(cls, v, values):
         return v or values["home"] / "var"
 
+    @validator("tracker_url", always=True)
+    def _tracker(cls, v, values):
+        return v or f"sqlite:///{(values.get('state_dir') or Path('var')) / 'tracker.db'}"
+
     @validator("action_url", always=True)
     def _action_url(cls, v, values):
         return v or f"http://127.0.0.1:{values.get('port', 8000)}/webhook"
@@ -76,6 +90,11 @@ class Settings(BaseSettings):
     @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def rasa_url_list(self) -> list[str]:
+        urls = [u.strip().rstrip("/") for u in (self.rasa_urls or "").split(",") if u.strip()]
+        return urls or [self.rasa_url]
 
 
 @lru_cache(maxsize=1)

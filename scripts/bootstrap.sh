@@ -51,3 +51,19 @@ ensure_chromium() {
     exit 1
   fi
 }
+
+# The scale-out tests (tests/scale/) start their own throwaway PostgreSQL cluster
+# and Redis server on loopback, from Debian's packages; nothing is downloaded
+# by the tests themselves and no system service is used.
+ensure_services() {
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && command -v redis-server >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's postgresql and redis-server for the scale-out tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null
+  else
+    echo "The scale-out tests need PostgreSQL (initdb, pg_ctl) and redis-server: run 'sudo apt-get install postgresql redis-server' (Debian/Ubuntu), then rerun." >&2
+    exit 1
+  fi
+}

@@ -39,7 +39,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         executor = ActionExecutor()
         executor.register_package("actions")
-        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+        rasa = RasaClient(settings.rasa_url_list, settings.rasa_token, settings.rasa_timeout_seconds)
         app.state.boussole = AppState(
             settings=settings,
             knowledge=knowledge,

@@ -14,6 +14,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -22,16 +23,43 @@ _KEY_FILE = "secret_key"
 
 
 def load_or_create_key(state_dir: Path) -> bytes:
+    """The key of BOUSSOLE_SECRET_KEY, or of the state dir's key file (created on first use).
+
+    Safe when several workers start at once: they all end up with the same key.
+    """
     from_env = os.environ.get("BOUSSOLE_SECRET_KEY")
     if from_env:
         return from_env.encode()
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / _KEY_FILE
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _publish_new_key(path)
+    key = path.read_text().strip()
+    if not key:  # only an interrupted older version could leave this
+        raise RuntimeError(f"{path} is empty: delete it and restart to generate a new key "
+                           f"(conversation ids issued before are then refused), or set BOUSSOLE_SECRET_KEY")
+    return key.encode()
+
+
+def _publish_new_key(path: Path) -> None:
+    """Write a fresh key to a temporary file, then link it to `path` unless another worker did first.
+
+    The key file appears under its name complete (a reader never sees it empty
+    or half written), and os.link, unlike os.replace, refuses to overwrite: the
+    first worker's key stays, the others read it, so all sign ids alike.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f".{_KEY_FILE}.", dir=path.parent)  # mode 0600
+    try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker published its key first: everyone uses that one
+    finally:
+        os.unlink(temporary)
 
 
 class ConversationIds:

@@ -1,12 +1,20 @@
-"""Talk to the Rasa server on loopback: REST channel turns and status."""
+"""Talk to the Rasa servers: REST channel turns, status and trackers.
+
+With several servers (BOUSSOLE_RASA_URLS) each conversation goes to the one
+bot/web/rasa_servers.py picks for it, and to the next when that one is
+unreachable; turns of one conversation go one at a time (bot/web/turn_order.py).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import httpx
+
+from bot.web.rasa_servers import RasaServers
+from bot.web.turn_order import ConversationLocks
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +52,13 @@ def turn_from_reply(body: Any, headers: Mapping[str, str]) -> RasaTurn:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float):
-        self.base_url = base_url
+    def __init__(self, base_url: Union[str, Sequence[str]], token: str, timeout: float):
+        """`base_url`: one Rasa server, or several sharing their tracker and lock stores."""
+        self._servers = RasaServers([base_url] if isinstance(base_url, str) else base_url)
+        self.base_url = self._servers.urls[0]
         self._token = token
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._http = httpx.AsyncClient(timeout=timeout)
+        self._turns = ConversationLocks()
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -55,7 +66,9 @@ class RasaClient:
     async def send(self, sender: str, message: str) -> RasaTurn:
         """One turn through Rasa's REST channel; the bot's messages in order."""
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+            async with self._turns.hold(sender):  # see turn_order.py: keeps Rasa's lock free
+                response = await self._request("POST", "/webhooks/rest/webhook", self._servers.for_sender(sender),
+                                               json={"sender": sender, "message": message})
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 404:
@@ -67,7 +80,8 @@ class RasaClient:
     async def status(self) -> Optional[dict[str, Any]]:
         """Rasa's /status (model loaded, fingerprint), or None if unreachable."""
         try:
-            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
+            response = await self._request("GET", "/status", self._servers.in_order(),
+                                           params={"token": self._token}, timeout=3.0)
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError):
@@ -75,8 +89,29 @@ class RasaClient:
 
     async def tracker(self, sender: str) -> Optional[dict[str, Any]]:
         try:
-            response = await self._http.get(f"/conversations/{sender}/tracker", params={"token": self._token})
+            response = await self._request("GET", f"/conversations/{sender}/tracker", self._servers.for_sender(sender),
+                                           params={"token": self._token})
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
+
+    async def _request(self, method: str, path: str, servers: list[str], **kwargs: Any) -> httpx.Response:
+        """The response of the first of `servers` that accepts the connection.
+
+        Only a refused or timed-out connection moves on to the next server: the
+        request never reached that one, so a turn never runs twice. Any other
+        error (a timeout while Rasa works on the turn, say) is raised.
+        """
+        for position, url in enumerate(servers):
+            try:
+                response = await self._http.request(method, url + path, **kwargs)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                self._servers.mark_down(url)
+                if position == len(servers) - 1:
+                    raise
+                log.warning("rasa.failover unreachable=%s next=%s", url, servers[position + 1])
+                continue
+            self._servers.mark_up(url)
+            return response
+        raise AssertionError("no Rasa server configured")  # RasaServers refuses an empty list

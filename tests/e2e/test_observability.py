@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GIBBERISH = "zkqv bxwp mlrt"  # the model's FallbackClassifier turns this into nlu_fallback
 # (message, intent Rasa must report, a word of the reply)
 SCRIPT = [
-    ("bonjour, je cherche ma voie", "greet", "Bonjour"),
+    ("bonjour à vous", "greet", "Bonjour"),
     ("combien gagne un ingé ML qui débute ?", "ask_salary", "50 k€"),
     (GIBBERISH, "nlu_fallback", "compris"),
     ("quelle formation pour devenir ingénieur en apprentissage automatique ?", "ask_training", "Berkeley"),

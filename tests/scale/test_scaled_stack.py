@@ -1,0 +1,206 @@
+"""Boussole scaled out, for real: PostgreSQL + Redis + two Rasa servers + `boussole serve --workers 2`.
+
+The processes are the lines of deploy/Procfile.scaled, run as a Procfile
+runner would (bot.devstack.ScaledStack), against a PostgreSQL cluster and a
+Redis server of this module's own (tests/scale/services.py). The Rasa
+servers load in parallel (about a minute and 1.5 GB each). The test that
+kills a Rasa server runs last.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import httpx
+import psycopg2
+import pytest
+
+from bot.devstack import ScaledStack
+from bot.text import fold
+from bot.web.rasa_servers import ranking
+from tests.conftest import Conversation
+from tests.scale.services import Postgres, Redis
+
+pytestmark = pytest.mark.slow
+
+FIRST = "c'est quoi exactement le métier d'ingé ML ?"
+
+
+def has(text: str, *words: str) -> bool:
+    return all(fold(w) in fold(text) for w in words)
+
+
+@pytest.fixture(scope="module")
+def services():
+    postgres, redis = Postgres(), Redis()
+    try:
+        yield postgres.start(), redis.start()
+    finally:
+        redis.stop()
+        postgres.stop()
+
+
+@pytest.fixture(scope="module")
+def scaled(trained_model, services, tmp_path_factory):
+    postgres, redis = services
+    with ScaledStack(tmp_path_factory.mktemp("scaled"), postgres.url, redis.url) as stack:
+        yield stack
+
+
+def rasa_turn(rasa_url: str, sender: str, text: str) -> str:
+    """One turn straight through a Rasa server's REST webhook (no public service in between)."""
+    response = httpx.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    assert response.status_code == 200, response.text
+    return "\n".join(m.get("text") or "" for m in response.json())
+
+
+def tracker_events(stack: ScaledStack, rasa: str, sender: str) -> list[dict]:
+    response = httpx.get(f"{stack.rasa_url(rasa)}/conversations/{sender}/tracker",
+                         params={"token": stack.token}, timeout=30)
+    response.raise_for_status()
+    return response.json()["events"]
+
+
+def fire_together(requests: list, stagger: float = 0.0) -> list[tuple[float, float, httpx.Response]]:
+    """Send requests from threads at once (or `stagger` seconds apart, in list order) on warm connections.
+
+    Each request is (client, url, json body), POSTed; the client already holds an
+    open connection, so accepting a connection takes no part in the order.
+    Returns (started, ended, response) per request, monotonic seconds.
+    """
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def send(position: int) -> None:
+        client, url, body = requests[position]
+        barrier.wait()
+        time.sleep(position * stagger)
+        started = time.monotonic()
+        response = client.post(url, json=body)
+        results[position] = (started, time.monotonic(), response)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def warm_clients(base_url: str, count: int) -> list[httpx.Client]:
+    clients = [httpx.Client(timeout=60) for _ in range(count)]
+    for client in clients:
+        client.get(f"{base_url}/")  # opens the keep-alive connection the timed request reuses
+    return clients
+
+
+def test_a_conversation_moved_between_rasa_servers_keeps_its_context(scaled, services):
+    sender = f"moved-{uuid.uuid4().hex}"
+    a, b = scaled.rasa_url("rasa1"), scaled.rasa_url("rasa2")
+    assert has(rasa_turn(a, sender, FIRST), "algorithmes")
+    salary = rasa_turn(b, sender, "et son salaire ?")
+    assert has(salary, "50 k€"), salary
+    senior = rasa_turn(a, sender, "et en senior ?")
+    assert has(senior, "ne donne pas de salaire pour un profil senior"), senior
+    # Both servers see the same conversation: it lives in PostgreSQL, not in either server.
+    texts = [e["text"] for e in tracker_events(scaled, "rasa2", sender) if e["event"] == "user"]
+    assert texts == [FIRST, "et son salaire ?", "et en senior ?"]
+    with psycopg2.connect(services[0].url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s AND type_name = 'user'", (sender,))
+        assert cursor.fetchone()[0] == 3
+
+
+def test_concurrent_messages_of_one_conversation_are_answered_in_order(scaled):
+    c = Conversation(scaled.url)
+    assert has(c.say(FIRST), "algorithmes")
+    questions = [
+        ("et son salaire ?", "50 k€"),
+        ("quelles compétences faut-il ?", "Python"),
+        ("quelle formation pour devenir ingénieur en apprentissage automatique ?", "master"),
+        ("source ?", "Thomas Bodin"),
+        ("le métier d'ingé ML a de l'avenir ?", "meilleures opportunités"),
+    ]
+    clients = warm_clients(scaled.url, len(questions))
+    # 25 ms apart: less than a turn takes, so they overlap, yet their order is defined.
+    results = fire_together([(client, f"{scaled.url}/api/chat", {"message": q, "conversation_id": c.conversation_id})
+                             for client, (q, _) in zip(clients, questions)], stagger=0.025)
+    for client in clients:
+        client.close()
+    for (question, expected), (_, _, response) in zip(questions, results):
+        assert response.status_code == 200, response.text
+        reply = "\n".join(r["text"] for r in response.json()["replies"])
+        assert has(reply, expected), (question, reply)  # each answer is its own question's
+    assert any(results[i + 1][0] < results[i][1] for i in range(len(results) - 1)), "the turns did not overlap"
+
+    # The tracker: every message once, in the order sent, each answered before the next one.
+    history = httpx.get(f"{scaled.url}/api/conversations/{c.conversation_id}", timeout=30).json()["messages"]
+    assert [m["text"] for m in history if m["role"] == "user"] == [FIRST] + [q for q, _ in questions]
+    owner = next(name for name in scaled.rasa_ports
+                 if scaled.rasa_url(name) == ranking(c.conversation_id, scaled.env["BOUSSOLE_RASA_URLS"].split(","))[0])
+    kinds = [e["event"] for e in tracker_events(scaled, owner, c.conversation_id) if e["event"] in ("user", "bot")]
+    turns = "".join("u" if kind == "user" else "b" for kind in kinds)
+    assert turns.count("u") == 6 and "uu" not in turns and turns.startswith("u") and turns.endswith("b"), turns
+
+
+def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
+    """5 messages of one conversation at once: straight to one Rasa server, then through /api/chat.
+
+    Rasa's lock store makes each waiting turn sleep and poll every second; the
+    public service queues a conversation's turns in each worker first, so only
+    turns arriving through different workers can meet in Rasa's lock.
+    """
+    messages = ["bonjour", "tu es un humain ?", "merci bcp", "quels métiers connais-tu ?", "au revoir"]
+
+    rasa = scaled.rasa_url("rasa1")
+    sender = f"cost-{uuid.uuid4().hex}"
+    rasa_turn(rasa, sender, "bonjour")  # the conversation exists before the timed burst, as below
+    clients = warm_clients(rasa, len(messages))
+    straight = fire_together([(client, f"{rasa}/webhooks/rest/webhook", {"sender": sender, "message": m})
+                              for client, m in zip(clients, messages)])
+    assert all(r.status_code == 200 for _, _, r in straight)
+
+    c = Conversation(scaled.url)
+    c.say("bonjour")
+    clients += warm_clients(scaled.url, len(messages))
+    public = fire_together([(client, f"{scaled.url}/api/chat", {"message": m, "conversation_id": c.conversation_id})
+                            for client, m in zip(clients[len(messages):], messages)])
+    assert all(r.status_code == 200 for _, _, r in public)
+
+    one = Conversation(scaled.url)
+    one.say("bonjour")
+    started = time.monotonic()
+    for m in messages:
+        one.say(m)
+    sequential = time.monotonic() - started
+    for client in clients:
+        client.close()
+
+    def wall(results) -> float:
+        return max(end for _, end, _ in results) - min(start for start, _, _ in results)
+
+    figures = (f"lock-store cost, 5 messages of one conversation sent at once (2 Rasa servers, Redis lock store):\n"
+               f"  straight to one Rasa server's REST webhook: {wall(straight):.2f} s\n"
+               f"  through /api/chat (2 workers):              {wall(public):.2f} s\n"
+               f"  the same 5 sent one after the other:        {sequential:.2f} s")
+    with capsys.disabled():  # the figures are this test's output, shown without -s
+        print("\n" + figures)
+    (scaled.state_dir / "lock_cost.txt").write_text(figures + "\n")
+    assert wall(public) < wall(straight), figures
+
+
+def test_a_conversation_survives_the_death_of_its_rasa_server(scaled):
+    c = Conversation(scaled.url)
+    assert has(c.say(FIRST), "algorithmes")
+    urls = scaled.env["BOUSSOLE_RASA_URLS"].split(",")
+    owner = next(name for name in scaled.rasa_ports if scaled.rasa_url(name) == ranking(c.conversation_id, urls)[0])
+    scaled.stop_process(owner)
+
+    salary = c.say("et son salaire ?")  # through the public address, now answered by the other server
+    assert has(salary, "50 k€"), salary
+    senior = c.say("et en senior ?")
+    assert has(senior, "ne donne pas de salaire pour un profil senior"), senior
+    history = httpx.get(f"{scaled.url}/api/conversations/{c.conversation_id}", timeout=30).json()["messages"]
+    assert [m["text"] for m in history if m["role"] == "user"] == [FIRST, "et son salaire ?", "et en senior ?"]
+    assert httpx.get(f"{scaled.url}/health", timeout=30).status_code == 200
