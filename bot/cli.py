@@ -224,8 +224,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
         print(f"error: port {port} is already in use; choose another with --port or BOUSSOLE_PORT", file=sys.stderr)
         return 1
-    # Workers build their settings from the environment: give them the address they serve.
+    # Workers build their settings from the environment: give them the address they serve
+    # (one worker runs in this process, where the settings were read already).
     os.environ.update(BOUSSOLE_HOST=host, BOUSSOLE_PORT=str(port))
+    get_settings.cache_clear()
     if args.workers > 1:
         _fresh_metrics_dir(settings)
     print(f"serve: {args.workers} worker(s) on http://{host}:{port}; Rasa servers: {', '.join(settings.rasa_url_list)}",

@@ -149,6 +149,41 @@ def test_rasa_unavailable_is_counted_and_logged_without_the_id(tmp_path, caplog)
     assert warnings and "channel=api" in warnings[-1] and "bonjour" not in warnings[-1]
 
 
+def test_channel_turns_get_the_same_line_and_counters(caplog):
+    """Telegram and Slack turns go through ask_rasa: same `chat.turn` line, channel from the sender id."""
+    from bot.channels.common import ask_rasa, sender_id
+    from bot.web import metrics
+    from bot.web.rasa_client import RasaTurn, RasaUnavailable
+
+    class StubRasa:  # what RasaClient.send returns for a reported turn, or raises when Rasa is down
+        def __init__(self, turn=None):
+            self.turn = turn
+
+        async def send(self, sender, text):
+            if self.turn is None:
+                raise RasaUnavailable("ConnectError: refused")
+            return self.turn
+
+    sender = sender_id(b"key", "telegram", "12345")
+    fallback = RasaTurn(messages=[{"text": "Je n'ai pas bien compris."}], intent="nlu_fallback", confidence=0.3,
+                        actions=["utter_default"])
+    turns_before = metrics.TURNS.labels(channel="telegram", intent="nlu_fallback")._value.get()
+    fallbacks_before = metrics.FALLBACKS.labels(channel="telegram")._value.get()
+    down_before = metrics.RASA_UNAVAILABLE.labels(channel="slack")._value.get()
+    caplog.set_level("INFO", logger="boussole.turn")
+    assert asyncio.run(ask_rasa(StubRasa(fallback), sender, "blabla secret")) == fallback.messages
+    assert asyncio.run(ask_rasa(StubRasa(), sender_id(b"key", "slack", "C1:T1"), "autre secret"))[0]["text"]
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("chat.turn")]
+    hashed = hashlib.sha256(sender.encode()).hexdigest()[:12]
+    assert lines[0].startswith(f"chat.turn channel=telegram sender={hashed} intent=nlu_fallback confidence=0.3000 "
+                               f"actions=utter_default replies=1 ms=")
+    assert lines[1].startswith("chat.turn.rasa_unavailable channel=slack sender=")
+    assert not any("secret" in line or sender in line for line in lines)
+    assert metrics.TURNS.labels(channel="telegram", intent="nlu_fallback")._value.get() == turns_before + 1
+    assert metrics.FALLBACKS.labels(channel="telegram")._value.get() == fallbacks_before + 1
+    assert metrics.RASA_UNAVAILABLE.labels(channel="slack")._value.get() == down_before + 1
+
+
 def test_turn_headers_are_parsed_and_optional():
     body = [{"recipient_id": "x", "text": "Bonjour"}]
     turn = turn_from_reply(body, httpx.Headers({"X-Boussole-Intent": "greet", "X-Boussole-Confidence": "0.9731",

@@ -9,6 +9,10 @@ kills a Rasa server runs last.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -17,7 +21,7 @@ import httpx
 import psycopg2
 import pytest
 
-from bot.devstack import ScaledStack
+from bot.devstack import ScaledStack, free_port
 from bot.text import fold
 from bot.web.rasa_servers import ranking
 from tests.conftest import Conversation
@@ -144,50 +148,91 @@ def test_concurrent_messages_of_one_conversation_are_answered_in_order(scaled):
     assert turns.count("u") == 6 and "uu" not in turns and turns.startswith("u") and turns.endswith("b"), turns
 
 
+@contextlib.contextmanager
+def another_service(stack: ScaledStack, workers: int):
+    """`boussole serve --workers N` on another port, with the stack's Rasa servers and state dir."""
+    port = free_port()
+    with open(stack.state_dir / f"serve-{port}.log", "ab") as log:
+        process = subprocess.Popen(["boussole", "serve", "--workers", str(workers), "--port", str(port)],
+                                   env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "the extra service did not start"
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
 def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
-    """5 messages of one conversation at once: straight to one Rasa server, then through /api/chat.
+    """5 messages of one conversation at once: straight to a Rasa server, then through /api/chat.
 
-    Rasa's lock store makes each waiting turn sleep and poll every second; the
-    public service queues a conversation's turns in each worker first, so only
-    turns arriving through different workers can meet in Rasa's lock.
+    Rasa's lock store makes a turn that finds the conversation busy sleep and
+    poll every second. The public service queues a conversation's turns in each
+    worker first: with one worker Rasa never sees two at once; with two, only
+    turns that came through different workers can meet in Rasa's lock. The
+    questions call the custom action, so a turn lets others in while it waits
+    for it, as real questions do (small talk runs in one go and never waits).
     """
-    messages = ["bonjour", "tu es un humain ?", "merci bcp", "quels métiers connais-tu ?", "au revoir"]
+    questions = ["combien gagne un ingénieur ML ?", "quelles compétences faut-il ?",
+                 "quelle formation pour devenir ingénieur ML ?", "que fait un ingé ML dans sa journée ?",
+                 "quelles boites embauchent des ML engineers ?"]
 
-    rasa = scaled.rasa_url("rasa1")
-    sender = f"cost-{uuid.uuid4().hex}"
-    rasa_turn(rasa, sender, "bonjour")  # the conversation exists before the timed burst, as below
-    clients = warm_clients(rasa, len(messages))
-    straight = fire_together([(client, f"{rasa}/webhooks/rest/webhook", {"sender": sender, "message": m})
-                              for client, m in zip(clients, messages)])
-    assert all(r.status_code == 200 for _, _, r in straight)
+    def burst_straight(rasa: str) -> float:
+        sender = f"cost-{uuid.uuid4().hex}"
+        rasa_turn(rasa, sender, FIRST)  # an existing conversation, as through the service
+        clients = warm_clients(rasa, len(questions))
+        results = fire_together([(client, f"{rasa}/webhooks/rest/webhook", {"sender": sender, "message": q})
+                                 for client, q in zip(clients, questions)])
+        assert all(r.status_code == 200 and r.json() for _, _, r in results)
+        return wall(results, clients)
 
-    c = Conversation(scaled.url)
-    c.say("bonjour")
-    clients += warm_clients(scaled.url, len(messages))
-    public = fire_together([(client, f"{scaled.url}/api/chat", {"message": m, "conversation_id": c.conversation_id})
-                            for client, m in zip(clients[len(messages):], messages)])
-    assert all(r.status_code == 200 for _, _, r in public)
+    def burst_public(url: str) -> float:
+        c = Conversation(url)
+        c.say(FIRST)
+        clients = warm_clients(url, len(questions))
+        results = fire_together([(client, f"{url}/api/chat", {"message": q, "conversation_id": c.conversation_id})
+                                 for client, q in zip(clients, questions)])
+        assert all(r.status_code == 200 for _, _, r in results)
+        return wall(results, clients)
 
-    one = Conversation(scaled.url)
-    one.say("bonjour")
-    started = time.monotonic()
-    for m in messages:
-        one.say(m)
-    sequential = time.monotonic() - started
-    for client in clients:
-        client.close()
+    def one_after_the_other(url: str) -> float:
+        c = Conversation(url)
+        c.say(FIRST)
+        started = time.monotonic()
+        for q in questions:
+            c.say(q)
+        return time.monotonic() - started
 
-    def wall(results) -> float:
+    def wall(results, clients) -> float:
+        for client in clients:
+            client.close()
         return max(end for _, end, _ in results) - min(start for start, _, _ in results)
 
-    figures = (f"lock-store cost, 5 messages of one conversation sent at once (2 Rasa servers, Redis lock store):\n"
-               f"  straight to one Rasa server's REST webhook: {wall(straight):.2f} s\n"
-               f"  through /api/chat (2 workers):              {wall(public):.2f} s\n"
-               f"  the same 5 sent one after the other:        {sequential:.2f} s")
+    straight = burst_straight(scaled.rasa_url("rasa1"))
+    two_workers = burst_public(scaled.url)
+    with another_service(scaled, workers=1) as one_worker_url:
+        one_worker = burst_public(one_worker_url)
+    sequential = one_after_the_other(scaled.url)
+
+    figures = (f"lock-store cost: 5 questions of one conversation sent at once (2 Rasa servers, Redis lock store)\n"
+               f"  straight to one Rasa server's REST webhook:  {straight:.2f} s\n"
+               f"  through /api/chat, 2 workers:                {two_workers:.2f} s\n"
+               f"  through /api/chat, 1 worker:                 {one_worker:.2f} s\n"
+               f"  the same 5 one after the other (/api/chat):  {sequential:.2f} s")
     with capsys.disabled():  # the figures are this test's output, shown without -s
         print("\n" + figures)
     (scaled.state_dir / "lock_cost.txt").write_text(figures + "\n")
-    assert wall(public) < wall(straight), figures
+    assert straight > 0.9, figures  # Rasa's lock made turns wait a poll interval
+    assert one_worker < 0.9 and one_worker < straight, figures  # no turn waited in Rasa's lock
 
 
 def test_a_conversation_survives_the_death_of_its_rasa_server(scaled):
