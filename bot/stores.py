@@ -24,6 +24,7 @@ Configuration, by environment variable only (see README, "Configuration"):
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -76,8 +77,9 @@ def tracker_url(settings: Settings):
 
     try:
         url = make_url(settings.tracker_url)
-    except ArgumentError as exc:
-        raise StoreError(E045.format(url=settings.tracker_url, reason=exc)) from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        # SQLAlchemy's own message repeats the URL, password included: not shown.
+        raise StoreError(E045.format(url=_mask_password(settings.tracker_url), reason="cannot be parsed")) from exc
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database).expanduser()
         if not path.is_absolute():
@@ -97,23 +99,16 @@ def _redis_kwargs(settings: Settings) -> dict:
 
     raw = settings.lock_store_url or ""
     if not raw.startswith("redis://"):  # rediss:// and unix:// have no place in Rasa's endpoint keys
-        raise StoreError(E047.format(url=_mask_redis(raw), reason="the scheme must be redis://"))
+        raise StoreError(E047.format(url=_mask_password(raw), reason="the scheme must be redis://"))
     try:
         return parse_url(raw)
     except ValueError as exc:
-        raise StoreError(E047.format(url=_mask_redis(raw), reason=exc)) from exc
+        raise StoreError(E047.format(url=_mask_password(raw), reason=exc)) from exc
 
 
-def _mask_redis(raw: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(raw)
-        if parts.password:
-            return raw.replace(f":{parts.password}@", ":***@", 1)
-    except ValueError:
-        pass
-    return raw
+def _mask_password(raw: str) -> str:
+    """A URL as an operator may see it: the password between ':' and '@' masked, even in a malformed URL."""
+    return re.sub(r"(?<=:)[^:@/]+(?=@)", "***", raw)
 
 
 def rasa_env_vars(settings: Settings) -> dict[str, str]:
@@ -131,7 +126,7 @@ def rasa_env_vars(settings: Settings) -> dict[str, str]:
 
 def describe(settings: Settings) -> str:
     """One line for the start-up output: which stores Rasa will use."""
-    lock = f"Redis {_mask_redis(settings.lock_store_url)}" if settings.lock_store_url else "in memory"
+    lock = f"Redis {_mask_password(settings.lock_store_url)}" if settings.lock_store_url else "in memory"
     return f"tracker store {_shown(tracker_url(settings))}, lock store {lock}"
 
 
@@ -239,7 +234,7 @@ def check_redis(settings: Settings) -> None:
     import redis
 
     kwargs = _redis_kwargs(settings)
-    shown = _mask_redis(settings.lock_store_url or "")
+    shown = _mask_password(settings.lock_store_url or "")
 
     def attempt(timeout: float) -> None:
         client = redis.Redis(**kwargs, socket_connect_timeout=timeout, socket_timeout=timeout)

@@ -33,3 +33,29 @@ def test_spacy_model_is_loaded_once():
 
     share_spacy_models()
     assert SpacyNLP.load_model("fr_core_news_md") is SpacyNLP.load_model("fr_core_news_md")
+
+
+def test_a_waiting_turn_gets_the_lock_soon_after_it_is_released():
+    import asyncio
+    import time
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from bot.rasa_launcher import poll_locks_faster
+
+    poll_locks_faster(0.05)
+    store = InMemoryLockStore()
+    order = []
+
+    async def turn(name: str, seconds: float) -> None:
+        async with store.lock("conversation"):
+            order.append(name)
+            await asyncio.sleep(seconds)
+
+    async def both() -> None:
+        await asyncio.gather(turn("first", 0.1), turn("second", 0))
+
+    started = time.perf_counter()
+    asyncio.run(both())
+    assert order == ["first", "second"]
+    assert time.perf_counter() - started < 0.5  # Rasa's own poll alone would take a second

@@ -60,12 +60,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = exc.errors()
-        first = errors[0] if errors else {}
-        whole_body = list(first.get("loc", ())) == ["body"] and "json" not in str(first.get("type", ""))
-        if whole_body and isinstance(exc.body, bytes):
+        parsed = not any("json" in str(error.get("type", "")) for error in errors)  # else exc.body is the bad text
+        if parsed and isinstance(exc.body, bytes):
             # FastAPI hands the raw bytes over when the Content-Type is not JSON.
             status, message, code = 415, M.NOT_JSON, "unsupported_media_type"
-        elif whole_body and exc.body is not None and not isinstance(exc.body, dict):
+        elif parsed and exc.body is not None and not isinstance(exc.body, dict):
             status, message, code = 422, M.NOT_AN_OBJECT, "not_an_object"
         else:
             message, code = _describe(errors[0]) if errors else (M.INVALID_JSON, "invalid_json")

@@ -101,4 +101,7 @@ class BodySizeLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         log.info("http.body_too_large method=%s path=%r limit=%d", scope.get("method"), scope.get("path"), self.max_bytes)
         response = error_body(413, M.BODY_TOO_LARGE.format(limit=self.max_bytes), "body_too_large")
+        # Close the connection: otherwise the server goes on reading (and dropping) the rest of
+        # the body, for ever if the client streams without end.
+        response.headers["connection"] = "close"
         await response(scope, receive, send)

@@ -136,10 +136,10 @@ def test_a_small_chunked_body_is_answered(stack):
 
 
 @pytest.mark.parametrize("text", [
-    "bonjour\ncombien gagne un ingé ML ?",
-    "combien gagne\tun ingé ML ?",
-    "combien gagne un ingé ML ?\r\n",
-    ("combien gagne un ingénieur en machine learning ? " * 50)[:2000],  # exactly the maximum
+    pytest.param("bonjour\ncombien gagne un ingé ML ?", id="line-feed"),
+    pytest.param("combien gagne\tun ingé ML ?", id="tab"),
+    pytest.param("combien gagne un ingé ML ?\r\n", id="crlf"),
+    pytest.param(("combien gagne un ingénieur en machine learning ? " * 50)[:2000], id="2000-chars"),  # the maximum
 ])
 def test_line_breaks_tabs_and_the_maximum_length_are_accepted(stack, text):
     response = post(stack.url, message(text))
