@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Bodies above this are refused before parsing (the message limit is smaller).
 MAX_BODY_BYTES = 64 * 1024
+# Rasa's action calls carry the conversation's events (about 3 KB a turn): 64 KB is 20 turns.
+MAX_ACTION_CALL_BYTES = 16 * 1024 * 1024
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
@@ -67,7 +69,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     app.state.chat_rate_limits = ChatRateLimits(settings)
     # 413 for a body over the limit, whether it declares its length or comes chunked.
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, path_limits={"/webhook": MAX_ACTION_CALL_BYTES})
 
     # Cross-origin widget: explicit origins, never credentials (the id travels in the body).
     app.add_middleware(

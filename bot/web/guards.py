@@ -3,7 +3,7 @@
 - `BodySizeLimit` (ASGI middleware) answers 413 to a body over the limit,
   whether it declares its length (Content-Length, refused before reading) or
   not (chunked transfer: read up to the limit, then refused), so no request
-  makes the service buffer more than the limit.
+  makes the service buffer more than the limit, and closes the connection.
 - `PlainText` is a strict string type for request models that refuses the
   C0 and C1 control characters other than line feed, carriage return and tab
   (NUL, escape sequences, DEL ...) and lone surrogates, which JSON can carry
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 from pydantic import StrictStr
 from pydantic.errors import PydanticValueError
@@ -60,20 +60,22 @@ class PlainText(StrictStr):
 
 
 class BodySizeLimit:
-    """413 with a French JSON body for a request body over `max_bytes`."""
+    """413 with a French JSON body for a request body over `max_bytes` (or its path's own limit)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Optional[dict[str, int]] = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_bytes)
         length = Headers(scope=scope).get("content-length")
         if length is not None:
-            if length.isdigit() and int(length) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if length.isdigit() and int(length) > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             # The server delivers no more than the declared length (the rest would be another request).
             await self.app(scope, receive, send)
@@ -87,8 +89,8 @@ class BodySizeLimit:
             if message["type"] != "http.request":  # the client went away: pass that on
                 break
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -98,9 +100,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        log.info("http.body_too_large method=%s path=%r limit=%d", scope.get("method"), scope.get("path"), self.max_bytes)
-        response = error_body(413, M.BODY_TOO_LARGE.format(limit=self.max_bytes), "body_too_large")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        log.info("http.body_too_large method=%s path=%r limit=%d", scope.get("method"), scope.get("path"), limit)
+        response = error_body(413, M.BODY_TOO_LARGE.format(limit=limit), "body_too_large")
         # Close the connection: otherwise the server goes on reading (and dropping) the rest of
         # the body, for ever if the client streams without end.
         response.headers["connection"] = "close"
