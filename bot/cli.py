@@ -228,7 +228,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # (one worker runs in this process, where the settings were read already).
     os.environ.update(BOUSSOLE_HOST=host, BOUSSOLE_PORT=str(port))
     get_settings.cache_clear()
-    if args.workers > 1:
+    if args.workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _fresh_metrics_dir(settings)
     print(f"serve: {args.workers} worker(s) on http://{host}:{port}; Rasa servers: {', '.join(settings.rasa_url_list)}",
           flush=True)
