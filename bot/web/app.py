@@ -77,6 +77,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         allow_origins=settings.cors_origin_list,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],  # the widget can say when to retry after a 429
         allow_credentials=False,
         max_age=600,
     )
