@@ -53,7 +53,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.devstack import Stack  # noqa: E402
+from bot.devservices import Postgres, Redis  # noqa: E402
+from bot.devstack import ScaledStack, Stack  # noqa: E402
 from bot.text import fold  # noqa: E402
 
 # (question, word the reply must contain): self-contained questions (each names
@@ -302,6 +303,9 @@ def parse_ports(values: list[str]) -> list[int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="running service (loopback only); default: start a throwaway stack")
+    parser.add_argument("--scaled", action="store_true",
+                        help="start the scaled layout instead (deploy/Procfile.scaled: PostgreSQL, Redis, "
+                             "2 Rasa servers, 2 workers), from Debian's postgresql and redis-server")
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--max-seconds", type=float, default=300.0, help="bound on the turn phase")
@@ -319,8 +323,9 @@ def main() -> int:
               f"a local service", file=sys.stderr)
         return 2
 
-    stack: Optional[Stack] = None
+    stack = None  # Stack or ScaledStack
     tmp: Optional[tempfile.TemporaryDirectory] = None
+    services: list = []
     try:
         if args.url:
             url, ports = args.url.rstrip("/"), parse_ports(args.rasa_ports)
@@ -333,11 +338,23 @@ def main() -> int:
                 "BOUSSOLE_RATE_LIMIT_NEW_BURST": str(max(200, args.conversations + 10)),
                 "BOUSSOLE_RATE_LIMIT_CONVERSATION_BURST": str(max(10, args.turns)),
             }
-            print(f"starting a stack in {tmp.name} (rate limits for this run: {env})", flush=True)
-            stack = Stack(Path(tmp.name), extra_env=env)
-            stack.start()  # assigned first, so that `finally` stops it even if it never gets healthy
-            url, ports, service_port = stack.url, [stack.rasa_port], stack.port
-            args.pids.append(stack.process.pid)
+            if args.scaled:
+                services = [Postgres(), Redis()]
+                for service in services:
+                    service.start()
+                print(f"starting the scaled layout in {tmp.name} (PostgreSQL {services[0].port}, Redis "
+                      f"{services[1].port}; rate limits for this run: {env})", flush=True)
+                os.environ.update(env)  # ScaledStack passes this process's environment on
+                stack = ScaledStack(Path(tmp.name), services[0].url, services[1].url)
+                stack.start()
+                url, ports, service_port = stack.url, list(stack.rasa_ports.values()), stack.port
+                args.pids.extend(p.pid for p in stack.processes.values())
+            else:
+                print(f"starting a stack in {tmp.name} (rate limits for this run: {env})", flush=True)
+                stack = Stack(Path(tmp.name), extra_env=env)
+                stack.start()  # assigned first, so that `finally` stops it even if it never gets healthy
+                url, ports, service_port = stack.url, [stack.rasa_port], stack.port
+                args.pids.append(stack.process.pid)
         memory = MemoryWatch([service_port, *ports], args.pids)
         if not memory.roots:
             print("warning: no process found on those ports; memory will not be shown", file=sys.stderr)
@@ -346,6 +363,8 @@ def main() -> int:
     finally:
         if stack is not None:
             stack.stop()
+        for service in services:
+            service.stop()
         if tmp is not None:
             tmp.cleanup()
     if INTEGRITY & set(results.errors):

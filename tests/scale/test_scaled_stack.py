@@ -25,7 +25,7 @@ from bot.devstack import ScaledStack, free_port
 from bot.text import fold
 from bot.web.rasa_servers import ranking
 from tests.conftest import Conversation
-from tests.scale.services import Postgres, Redis
+from bot.devservices import Postgres, Redis
 
 pytestmark = pytest.mark.slow
 

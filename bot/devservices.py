@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL and Redis servers on free loopback ports, from Debian's packages.
+"""Throwaway PostgreSQL and Redis servers on free loopback ports, from Debian's packages (tests, load script).
 
 `./test.sh` installs the packages (scripts/bootstrap.sh, ensure_services); no
 system service is used: each test session gets its own cluster and server in
