@@ -46,3 +46,21 @@ def test_ask_prints_the_french_answer(stack):
 def test_ask_without_service_says_how_to_start_it():
     result = boussole("ask", "bonjour", "--url", "http://127.0.0.1:9", timeout=60)
     assert result.returncode == 2 and "./run.sh" in result.stderr
+
+
+def test_run_refuses_a_broken_sheet_before_starting_anything(tmp_path):
+    from bot.devstack import free_port
+    from bot.rasa_process import port_in_use
+
+    broken = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, broken)
+    sheet = broken / "ingenieur-machine-learning.yml"
+    sheet.write_text(sheet.read_text().replace("      amount: 50000", "      amount: cinquante"))
+    port, rasa_port = free_port(), free_port()
+    result = boussole("run", env={"BOUSSOLE_KNOWLEDGE_DIR": str(broken), "BOUSSOLE_PORT": str(port),
+                                  "BOUSSOLE_RASA_PORT": str(rasa_port), "BOUSSOLE_STATE_DIR": str(tmp_path / "state")},
+                      timeout=120)
+    assert result.returncode == 1
+    assert "[E004]" in result.stderr and "field 'salary.figures[0].amount' (line " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not port_in_use("127.0.0.1", port) and not port_in_use("127.0.0.1", rasa_port)  # no half-started service
