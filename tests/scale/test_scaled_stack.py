@@ -174,7 +174,7 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     """5 messages of one conversation at once: straight to a Rasa server, then through /api/chat.
 
     Rasa's lock store makes a turn that finds the conversation busy sleep and
-    poll every second. The public service queues a conversation's turns in each
+    poll every second (bot/rasa_launcher.py makes it 50 ms). The public service queues a conversation's turns in each
     worker first: with one worker Rasa never sees two at once; with two, only
     turns that came through different workers can meet in Rasa's lock. The
     questions call the custom action, so a turn lets others in while it waits
@@ -229,8 +229,9 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     with capsys.disabled():  # the figures are this test's output, shown without -s
         print("\n" + figures)
     (scaled.state_dir / "lock_cost.txt").write_text(figures + "\n")
-    assert straight > 0.9, figures  # Rasa's lock made turns wait a poll interval
-    assert one_worker < 0.9 and one_worker < straight, figures  # no turn waited in Rasa's lock
+    # Rasa's own lock poll (1 s) would put every burst above a second; the launcher
+    # re-checks every 50 ms, and one worker queues the turns before Rasa sees them.
+    assert max(straight, two_workers, one_worker) < 0.9, figures
 
 
 def test_a_conversation_survives_the_death_of_its_rasa_server(scaled):
