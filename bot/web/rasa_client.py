@@ -2,7 +2,10 @@
 
 With several servers (BOUSSOLE_RASA_URLS) each conversation goes to the one
 bot/web/rasa_servers.py picks for it, and to the next when that one is
-unreachable; turns of one conversation go one at a time (bot/web/turn_order.py).
+unreachable. Turns of one conversation are sent on as they come: Rasa's lock
+store hands out tickets in arrival order, which is the order a person sent
+them in, whichever worker they came through (a queue in each worker would
+let a later message overtake one waiting in another worker's queue).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import httpx
 
 from bot.web.rasa_servers import RasaServers
-from bot.web.turn_order import ConversationLocks
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,6 @@ class RasaClient:
         self.base_url = self._servers.urls[0]
         self._token = token
         self._http = httpx.AsyncClient(timeout=timeout)
-        self._turns = ConversationLocks()
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -66,9 +67,8 @@ class RasaClient:
     async def send(self, sender: str, message: str) -> RasaTurn:
         """One turn through Rasa's REST channel; the bot's messages in order."""
         try:
-            async with self._turns.hold(sender):  # see turn_order.py: keeps Rasa's lock free
-                response = await self._request("POST", "/webhooks/rest/webhook", self._servers.for_sender(sender),
-                                               json={"sender": sender, "message": message})
+            response = await self._request("POST", "/webhooks/rest/webhook", self._servers.for_sender(sender),
+                                           json={"sender": sender, "message": message})
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 404:

@@ -1,4 +1,4 @@
-"""The public service's side of scale-out, without servers: which Rasa server, in which order, one turn at a time."""
+"""The public service's side of scale-out, without servers: which Rasa server, in which order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.rasa_servers import RasaServers, ranking
-from bot.web.turn_order import ConversationLocks
 
 A, B, C = "http://rasa-a:5005", "http://rasa-b:5005", "http://rasa-c:5005"
 SENDERS = [f"conversation-{i}" for i in range(3000)]
@@ -36,44 +35,6 @@ def test_a_server_that_refused_is_tried_last_for_a_while():
     assert servers.for_sender(owned_by_a) == [B, A] and servers.in_order() == [B, A]
     servers.mark_up(A)
     assert servers.for_sender(owned_by_a) == [A, B]
-
-
-def test_turns_of_one_conversation_run_one_at_a_time_in_arrival_order():
-    locks = ConversationLocks()
-    log: list[str] = []
-
-    async def turn(conversation: str, n: int) -> None:
-        async with locks.hold(conversation):
-            log.append(f"{conversation}{n} start")
-            await asyncio.sleep(0.01)
-            log.append(f"{conversation}{n} end")
-
-    async def main() -> None:
-        await asyncio.gather(*(turn("a", n) for n in range(5)), turn("b", 0))
-
-    asyncio.run(main())
-    a_only = [entry for entry in log if entry.startswith("a")]
-    assert a_only == [f"a{n} {edge}" for n in range(5) for edge in ("start", "end")]
-    assert log.index("b0 start") < log.index("a0 end")  # another conversation does not wait
-    assert len(locks) == 0  # nothing kept once the turns are done
-
-
-def test_a_cancelled_waiting_turn_leaves_nothing_behind():
-    locks = ConversationLocks()
-
-    async def main() -> None:
-        async def hold_for(seconds: float) -> None:
-            async with locks.hold("a"):
-                await asyncio.sleep(seconds)
-
-        first = asyncio.create_task(hold_for(0.05))
-        waiting = asyncio.create_task(hold_for(0))
-        await asyncio.sleep(0.01)
-        waiting.cancel()  # the client went away while waiting
-        await asyncio.gather(first, waiting, return_exceptions=True)
-
-    asyncio.run(main())
-    assert len(locks) == 0
 
 
 def _client(handler) -> RasaClient:

@@ -174,9 +174,8 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     """5 messages of one conversation at once: straight to a Rasa server, then through /api/chat.
 
     Rasa's lock store makes a turn that finds the conversation busy sleep and
-    poll every second (bot/rasa_launcher.py makes it 50 ms). The public service queues a conversation's turns in each
-    worker first: with one worker Rasa never sees two at once; with two, only
-    turns that came through different workers can meet in Rasa's lock. The
+    poll every second; bot/rasa_launcher.py makes it 50 ms. The public service
+    sends turns on as they come, so Rasa's ticket order is the order sent. The
     questions call the custom action, so a turn lets others in while it waits
     for it, as real questions do (small talk runs in one go and never waits).
     """
@@ -230,7 +229,7 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
         print("\n" + figures)
     (scaled.state_dir / "lock_cost.txt").write_text(figures + "\n")
     # Rasa's own lock poll (1 s) would put every burst above a second; the launcher
-    # re-checks every 50 ms, and one worker queues the turns before Rasa sees them.
+    # re-checks every 50 ms.
     assert max(straight, two_workers, one_worker) < 0.9, figures
 
 
