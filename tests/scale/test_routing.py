@@ -43,6 +43,18 @@ def _client(handler) -> RasaClient:
     return client
 
 
+def _send_once(handler, sender: str = "someone"):
+    """One turn through a client whose transport is `handler`; the client is closed after."""
+    async def main():
+        client = _client(handler)
+        try:
+            return await client.send(sender, "bonjour")
+        finally:
+            await client.close()
+
+    return asyncio.run(main())
+
+
 def test_a_turn_goes_to_the_next_server_when_its_owner_is_unreachable():
     sender = next(s for s in SENDERS if ranking(s, [A, B])[0] == A)
     calls: list[str] = []
@@ -75,15 +87,8 @@ def test_a_turn_that_reached_a_server_is_never_sent_twice():
         calls.append(str(request.url.host))
         raise httpx.ReadTimeout("timed out", request=request)
 
-    async def main() -> None:
-        client = _client(handler)
-        try:
-            await client.send("someone", "bonjour")
-        finally:
-            await client.close()
-
     with pytest.raises(RasaUnavailable):
-        asyncio.run(main())
+        _send_once(handler)
     assert len(calls) == 1
 
 
@@ -91,12 +96,5 @@ def test_every_server_unreachable_is_rasa_unavailable():
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    async def main() -> None:
-        client = _client(handler)
-        try:
-            await client.send("someone", "bonjour")
-        finally:
-            await client.close()
-
     with pytest.raises(RasaUnavailable):
-        asyncio.run(main())
+        _send_once(handler)
