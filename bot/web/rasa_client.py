@@ -10,6 +10,7 @@ let a later message overtake one waiting in another worker's queue).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence, Union
@@ -57,7 +58,6 @@ class RasaClient:
     def __init__(self, base_url: Union[str, Sequence[str]], token: str, timeout: float):
         """`base_url`: one Rasa server, or several sharing their tracker and lock stores."""
         self._servers = RasaServers([base_url] if isinstance(base_url, str) else base_url)
-        self.base_url = self._servers.urls[0]
         self._token = token
         self._http = httpx.AsyncClient(timeout=timeout)
 
@@ -77,15 +77,19 @@ class RasaClient:
         body = response.json()
         return turn_from_reply(body, response.headers)
 
-    async def status(self) -> Optional[dict[str, Any]]:
-        """Rasa's /status (model loaded, fingerprint), or None if unreachable."""
-        try:
-            response = await self._request("GET", "/status", self._servers.in_order(),
-                                           params={"token": self._token}, timeout=3.0)
-            response.raise_for_status()
-            return response.json()
-        except (httpx.HTTPError, ValueError):
-            return None
+    async def statuses(self) -> dict[str, Optional[dict[str, Any]]]:
+        """Every configured server's /status, asked at once: None for a server that does not answer."""
+
+        async def one(url: str) -> Optional[dict[str, Any]]:
+            try:
+                response = await self._http.get(f"{url}/status", params={"token": self._token}, timeout=3.0)
+                response.raise_for_status()
+                return response.json()
+            except (httpx.HTTPError, ValueError):
+                return None
+
+        answers = await asyncio.gather(*(one(url) for url in self._servers.urls))
+        return dict(zip(self._servers.urls, answers))
 
     async def tracker(self, sender: str) -> Optional[dict[str, Any]]:
         try:

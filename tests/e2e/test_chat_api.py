@@ -120,6 +120,8 @@ def test_health_and_docs(stack):
     health = httpx.get(f"{stack.url}/health").json()
     assert health["status"] == "ok"
     assert health["checks"]["actions"]["registered"] == ["action_answer"]
+    [server] = health["checks"]["rasa"]["servers"]
+    assert server["url"] == stack.rasa_url and server["ok"] and server["model_file"].endswith(".tar.gz")
     assert httpx.get(f"{stack.url}/docs").status_code == 200
     assert "/api/chat" in httpx.get(f"{stack.url}/openapi.json").json()["paths"]
 

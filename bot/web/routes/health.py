@@ -1,4 +1,9 @@
-"""GET /health: knowledge loaded, model loaded, Rasa reachable, actions registered."""
+"""GET /health: knowledge loaded, model loaded, Rasa reachable, actions registered.
+
+With several Rasa servers (BOUSSOLE_RASA_URLS) the service is up while any
+of them answers with a model loaded: a conversation goes to another server
+when its own is down. Each server's state is listed for the operator.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,14 @@ REQUIRED_ACTIONS = ("action_answer",)
 
 @router.get("/health")
 async def health(request: Request, state: State) -> JSONResponse:
-    status = await state.rasa.status()
+    statuses = await state.rasa.statuses()
+    servers = [{"url": url, "ok": status is not None, "model_file": (status or {}).get("model_file")}
+               for url, status in statuses.items()]
     registered = sorted(state.executor.actions)
     checks = {
         "knowledge": {"ok": bool(state.knowledge.sheets), "metiers": sorted(state.knowledge.sheets)},
-        "rasa": {"ok": status is not None, "url": state.rasa.base_url},
-        "model": {"ok": bool(status and status.get("model_file")), "file": (status or {}).get("model_file")},
+        "rasa": {"ok": any(server["ok"] for server in servers), "servers": servers},
+        "model": {"ok": any(server["model_file"] for server in servers)},
         "actions": {"ok": all(a in registered for a in REQUIRED_ACTIONS), "registered": registered},
     }
     ok = all(check["ok"] for check in checks.values())
