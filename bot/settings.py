@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     rate_limit_new_burst: int = Field(200, ge=1)
     rate_limit_new_per_second: float = Field(5.0, gt=0)
     rate_limit_max_senders: int = Field(50_000, ge=1)  # per table: bounds the memory
+    # GET /metrics asks for `Authorization: Bearer <token>` when this is set (open otherwise).
+    metrics_token: Optional[str] = None
     # Sites allowed to embed the widget from another origin, comma-separated ("*" for any).
     cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
 

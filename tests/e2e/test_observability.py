@@ -218,3 +218,16 @@ def test_metrics_add_up_across_worker_processes(tmp_path):
     assert samples[("boussole_fallbacks_total", (("channel", "telegram"),))] == 2
     assert samples[("boussole_fallbacks_total", (("channel", "api"),))] == 0
     assert samples[("boussole_http_requests_total", (("method", "POST"), ("route", "/api/chat"), ("status", "200")))] == 2
+
+
+def test_metrics_ask_for_the_token_when_one_is_set(tmp_path):
+    from bot.web.app import create_app
+
+    settings = Settings(rasa_port=free_port(), state_dir=tmp_path, metrics_token="scrape-secret")
+    with TestClient(create_app(settings)) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "scrape-secret"}):
+            refused = client.get("/metrics", headers=headers)
+            assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer", headers
+            assert refused.json()["detail"] == "Jeton d'accès aux métriques manquant ou invalide."
+        allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+        assert allowed.status_code == 200 and "boussole_http_requests_total" in allowed.text
