@@ -2,12 +2,13 @@
 
 `Stack` is `boussole run`; `ScaledStack` is the processes of
 deploy/Procfile.scaled (Rasa servers and the public service with several
-workers). Used by the end-to-end tests and the benchmark: the real processes,
+workers); `serve()` is one more public service in front of running Rasa servers. Used by the end-to-end tests and the benchmark: the real processes,
 talked to over HTTP, stopped as process groups so no Rasa child is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import httpx
 
@@ -27,6 +28,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(env: dict, state_dir: Path, workers: int, timeout: float = 60.0) -> Iterator[str]:
+    """`boussole serve --workers N` on a free port with `env`; yields its URL once /health answers."""
+    port = free_port()
+    with open(Path(state_dir) / f"serve-{port}.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--workers", str(workers),
+                                    "--port", str(port)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"boussole serve did not start; log: {state_dir}/serve-{port}.log")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
 
 
 class Stack:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # one (one Rasa server), redis://[:password@]host:port/db for several.
     tracker_url: Optional[str] = None
     lock_store_url: Optional[str] = None
+    # Redis the workers share for the channels' de-duplication and button table
+    # (bot/channels/shared_state.py); default: the lock store's Redis, if any.
+    shared_state_url: Optional[str] = None
     # How long start-up waits for PostgreSQL or Redis before it gives up with an error.
     stores_wait_seconds: float = Field(10.0, ge=0)
 

@@ -1,4 +1,4 @@
-"""What every channel adapter shares: stable sender ids, de-duplication, turns."""
+"""What every channel adapter shares: stable sender ids, turns."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 import time
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from bot.web import messages as M
@@ -21,24 +20,6 @@ def sender_id(key: bytes, channel: str, chat: str) -> str:
     """One Rasa conversation per chat, unguessable from outside, stable across restarts."""
     digest = hmac.new(key, f"{channel}:{chat}".encode(), hashlib.sha256).hexdigest()
     return f"{channel}-{digest[:40]}"
-
-
-class RecentIds:
-    """Ids seen in the last `ttl` seconds (platform retries arrive within minutes)."""
-
-    def __init__(self, ttl: float = 3600.0, capacity: int = 50_000):
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._ttl = ttl
-        self._capacity = capacity
-
-    def first_time(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (next(iter(self._seen.values())) < now - self._ttl or len(self._seen) > self._capacity):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
 
 
 async def ask_rasa(rasa: RasaClient, sender: str, text: str) -> list[dict[str, Any]]:

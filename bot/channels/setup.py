@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optional[SlackAdapter], dict[str, str]]:
     status: dict[str, str] = {}
     telegram = slack = None
+    # Workers share which updates they answered, in Redis when there is one.
+    shared = settings.shared_state_url or settings.lock_store_url
     if not settings.telegram_bot_token:
         status["telegram"] = "off"
     elif not settings.telegram_secret_token:
@@ -23,7 +25,7 @@ def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optio
         status["telegram"] = "off: BOUSSOLE_TELEGRAM_SECRET_TOKEN missing"
     else:
         telegram = TelegramAdapter(settings.telegram_bot_token, settings.telegram_secret_token,
-                                   settings.telegram_api_base, settings.telegram_bot_username)
+                                   settings.telegram_api_base, settings.telegram_bot_username, shared)
         status["telegram"] = "on"
     if not settings.slack_bot_token:
         status["slack"] = "off"
@@ -31,6 +33,6 @@ def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optio
         log.error("channels.slack.disabled reason=BOUSSOLE_SLACK_SIGNING_SECRET is not set")
         status["slack"] = "off: BOUSSOLE_SLACK_SIGNING_SECRET missing"
     else:
-        slack = SlackAdapter(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_api_base)
+        slack = SlackAdapter(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_api_base, shared)
         status["slack"] = "on"
     return telegram, slack, status

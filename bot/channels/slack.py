@@ -20,7 +20,8 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.channels.common import BackgroundTurns, RecentIds, ask_rasa, sender_id
+from bot.channels.common import BackgroundTurns, ask_rasa, sender_id
+from bot.channels.shared_state import SharedState
 from bot.channels.http_retry import post_with_retry
 from bot.web.deps import State
 
@@ -40,12 +41,12 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class SlackAdapter:
-    def __init__(self, token: str, signing_secret: str, api_base: str):
+    def __init__(self, token: str, signing_secret: str, api_base: str, shared_state_url: Optional[str] = None):
         self._token = token
         self._secret = signing_secret
         self._api = api_base.rstrip("/")
         self._http = httpx.AsyncClient(timeout=15.0)
-        self.seen = RecentIds()
+        self.shared = SharedState(shared_state_url)
         self.turns = BackgroundTurns()
 
     def signature_ok(self, timestamp: Optional[str], signature: Optional[str], body: bytes) -> bool:
@@ -77,6 +78,7 @@ class SlackAdapter:
 
     async def close(self) -> None:
         await self._http.aclose()
+        await self.shared.close()
 
     async def run_turn(self, rasa, key: bytes, channel: str, thread_ts: Optional[str], text: str) -> None:
         try:
@@ -116,7 +118,7 @@ async def slack_events(request: Request, state: State) -> Response:
         return JSONResponse({"challenge": envelope.get("challenge", "")})
     event = envelope.get("event") or {}
     event_id = envelope.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-    if envelope.get("type") != "event_callback" or not adapter.seen.first_time(f"slack:{event_id}"):
+    if envelope.get("type") != "event_callback" or not await adapter.shared.first_time(f"slack:{event_id}"):
         return Response(status_code=200)
     # The bot's own posts, edits and other subtypes are not questions.
     if event.get("bot_id") or event.get("subtype") or event.get("type") not in ("message", "app_mention"):
@@ -149,6 +151,6 @@ async def slack_interactions(request: Request, state: State) -> Response:
     message = payload.get("message") or {}
     thread_ts = message.get("thread_ts")
     action_key = f"slack-action:{payload['actions'][0].get('action_ts')}:{channel}"
-    if channel and value and adapter.seen.first_time(action_key):
+    if channel and value and await adapter.shared.first_time(action_key):
         adapter.turns.start(action_key, lambda: adapter.run_turn(state.rasa, state.ids.key, channel, thread_ts, value))
     return Response(status_code=200)

@@ -20,7 +20,8 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.channels.common import BackgroundTurns, RecentIds, ask_rasa, sender_id
+from bot.channels.common import BackgroundTurns, ask_rasa, sender_id
+from bot.channels.shared_state import SharedState
 from bot.channels.http_retry import post_with_retry
 from bot.web.deps import State
 
@@ -63,29 +64,30 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
 
 
 class CallbackTable:
-    """Button payloads as callback_data: short ones as is, long ones by a hash key."""
+    """Button payloads as callback_data: short ones as is, long ones by a hash key kept in the shared state."""
 
-    def __init__(self) -> None:
-        self._long: dict[str, str] = {}
+    def __init__(self, shared: SharedState) -> None:
+        self._shared = shared
 
-    def encode(self, payload: str) -> str:
+    async def encode(self, payload: str) -> str:
         if len(payload.encode()) <= MAX_CALLBACK_BYTES:
             return payload
         key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:24]
-        self._long[key] = payload
+        await self._shared.remember(f"telegram-callback:{key}", payload)
         return key
 
-    def decode(self, data: str) -> Optional[str]:
-        return self._long.get(data) if data.startswith("#") else data
+    async def decode(self, data: str) -> Optional[str]:
+        return await self._shared.recall(f"telegram-callback:{data}") if data.startswith("#") else data
 
 
 class TelegramAdapter:
-    def __init__(self, token: str, secret: str, api_base: str, bot_username: Optional[str]):
+    def __init__(self, token: str, secret: str, api_base: str, bot_username: Optional[str],
+                 shared_state_url: Optional[str] = None):
         self.client = TelegramClient(token, api_base)
         self._secret = secret.encode()
         self._bot_username = (bot_username or "").lstrip("@").lower()
-        self.seen = RecentIds()
-        self.callbacks = CallbackTable()
+        self.shared = SharedState(shared_state_url)
+        self.callbacks = CallbackTable(self.shared)
         self.turns = BackgroundTurns()
 
     def secret_ok(self, header: Optional[str]) -> bool:
@@ -116,7 +118,8 @@ class TelegramAdapter:
                 payload: dict[str, Any] = {"chat_id": chat_id, "text": piece or "…", "parse_mode": "HTML"}
                 if buttons and i == len(pieces) - 1:
                     payload["reply_markup"] = {"inline_keyboard": [[
-                        {"text": b["title"], "callback_data": self.callbacks.encode(b["payload"])} for b in buttons
+                        {"text": b["title"], "callback_data": await self.callbacks.encode(b["payload"])}
+                        for b in buttons
                     ]]}
                 await self.client.call("sendMessage", payload)
 
@@ -127,6 +130,7 @@ class TelegramAdapter:
 
     async def close(self) -> None:
         await self.client.close()
+        await self.shared.close()
 
     async def notice(self, chat_id: int, text: str) -> None:
         await self.client.call("sendMessage", {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"})
@@ -149,7 +153,7 @@ async def telegram_webhook(request: Request, state: State) -> JSONResponse:
         update_id = update["update_id"]
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"detail": "Mise à jour Telegram illisible.", "code": "invalid_update"}, status_code=400)
-    if not adapter.seen.first_time(f"telegram:{update_id}"):
+    if not await adapter.shared.first_time(f"telegram:{update_id}"):
         log.info("telegram.update.duplicate update_id=%s", update_id)
         return JSONResponse({"ok": True})
     _dispatch(adapter, state, update)
@@ -161,9 +165,9 @@ def _dispatch(adapter: TelegramAdapter, state, update: dict[str, Any]) -> None:
     if "callback_query" in update:
         query = update["callback_query"]
         chat_id = ((query.get("message") or {}).get("chat") or {}).get("id")
-        payload = adapter.callbacks.decode(query.get("data") or "")
 
         async def pressed() -> None:
+            payload = await adapter.callbacks.decode(query.get("data") or "")
             await adapter.client.call("answerCallbackQuery", {"callback_query_id": query.get("id")})
             if chat_id is None:
                 return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 
 import httpx
 import pytest
 
+from bot.channels.shared_state import SharedState
 from bot.channels.telegram import CallbackTable, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
 
@@ -160,8 +162,13 @@ def test_long_replies_are_split_under_4096():
 
 
 def test_long_payloads_go_through_the_table():
-    table = CallbackTable()
+    table = CallbackTable(SharedState())
     long_payload = '/ask_salary{"job": "ingenieur-machine-learning", "experience_level": "junior"}'
-    data = table.encode(long_payload)
-    assert len(data.encode()) <= 64 and table.decode(data) == long_payload
-    assert table.encode("/ask_skills") == "/ask_skills"
+
+    async def round_trip() -> None:
+        data = await table.encode(long_payload)
+        assert len(data.encode()) <= 64 and await table.decode(data) == long_payload
+        assert await table.encode("/ask_skills") == "/ask_skills"
+        assert await table.decode("#unknown") is None  # the press gets the "expired button" notice
+
+    asyncio.run(round_trip())

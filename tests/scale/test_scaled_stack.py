@@ -9,10 +9,6 @@ kills a Rasa server runs last.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -23,7 +19,7 @@ import pytest
 from rasa.core.lock_store import RedisLockStore
 from redis.connection import parse_url
 
-from bot.devstack import ScaledStack, free_port
+from bot.devstack import ScaledStack, serve
 from bot.text import fold
 from bot.web.rasa_servers import ranking
 from tests.conftest import Conversation
@@ -178,30 +174,6 @@ def wait_for(condition, failure: str, seconds: float = 30) -> None:
         time.sleep(0.01)
 
 
-@contextlib.contextmanager
-def another_service(stack: ScaledStack, workers: int):
-    """`boussole serve --workers N` on another port, with the stack's Rasa servers and state dir."""
-    port = free_port()
-    with open(stack.state_dir / f"serve-{port}.log", "ab") as log:
-        process = subprocess.Popen(["boussole", "serve", "--workers", str(workers), "--port", str(port)],
-                                   env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the extra service did not start"
-            time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-
-
 def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     """5 messages of one conversation at once: straight to a Rasa server, then through /api/chat.
 
@@ -248,7 +220,7 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
 
     straight = burst_straight(scaled.rasa_url("rasa1"))
     two_workers = burst_public(scaled.url)
-    with another_service(scaled, workers=1) as one_worker_url:
+    with serve(scaled.env, scaled.state_dir, workers=1) as one_worker_url:
         one_worker = burst_public(one_worker_url)
     sequential = one_after_the_other(scaled.url)
 
