@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     tracker_url: Optional[str] = None
     lock_store_url: Optional[str] = None
     # Redis the workers share for the channels' de-duplication and button table
-    # (bot/channels/shared_state.py); default: the lock store's Redis, if any.
+    # (bot/channels/shared_state.py) and the rate limits; default: the lock store's Redis, if any.
     shared_state_url: Optional[str] = None
     # How long start-up waits for PostgreSQL or Redis before it gives up with an error.
     stores_wait_seconds: float = Field(10.0, ge=0)
@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def shared_redis_url(self) -> Optional[str]:
+        """Redis the workers share their channel and rate-limit state in, if any."""
+        return self.shared_state_url or self.lock_store_url
 
     @property
     def rasa_url(self) -> str:

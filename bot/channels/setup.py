@@ -16,7 +16,7 @@ def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optio
     status: dict[str, str] = {}
     telegram = slack = None
     # Workers share which updates they answered, in Redis when there is one.
-    shared = settings.shared_state_url or settings.lock_store_url
+    shared = settings.shared_redis_url
     if not settings.telegram_bot_token:
         status["telegram"] = "off"
     elif not settings.telegram_secret_token:

@@ -58,6 +58,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
                 await adapter.turns.drain()
                 await adapter.close()
         await rasa.close()
+        await app.state.chat_rate_limits.close()
 
     app = FastAPI(
         title="Boussole",

@@ -15,13 +15,15 @@ body is validated or Rasa is asked anything. The sender is:
 Behind a reverse proxy the client address is the proxy's unless uvicorn
 trusts it for X-Forwarded-For (`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default).
 
-The buckets live in the memory of one process: with several workers each
-keeps its own, so a sender can get up to N times the configured rate (N
-workers, depending on how the load balancer spreads its requests); a limit
-shared by all workers needs a shared store or the load balancer. Memory is
-bounded: a bucket that has refilled is no different from no bucket and is
-dropped, and a table never holds more than `max_senders` buckets (the least
-recently seen go first).
+With Redis (the lock store's, or BOUSSOLE_SHARED_STATE_URL) the buckets are
+shared by all workers: one Lua script reads, refills and takes a token
+atomically, on Redis's clock, and a bucket expires once it would be full
+again. Without Redis, or while it does not answer (a warning a minute at
+most), each worker keeps its own buckets in memory, so a sender can get up to
+N times the configured rate with N workers. Memory is bounded: a bucket that
+has refilled is no different from no bucket and is dropped, and a table
+never holds more than `max_senders` buckets (the least recently seen go
+first).
 """
 
 from __future__ import annotations
@@ -100,8 +102,54 @@ class TokenBuckets:
             self._buckets.popitem(last=False)
 
 
+# Refill, then take a token if there is one. Returns {allowed, first refusal, tokens left};
+# tokens as a string, since Redis turns a Lua number into an integer.
+_TAKE_SCRIPT = """
+local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated', 'refusing')
+local tokens = math.min(burst, (tonumber(state[1]) or burst) + (now - (tonumber(state[2]) or now)) * rate)
+local allowed, first = 0, 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+  redis.call('HSET', KEYS[1], 'refusing', '0')
+elseif state[3] ~= '1' then
+  first = 1
+  redis.call('HSET', KEYS[1], 'refusing', '1')
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return {allowed, first, tostring(tokens)}
+"""
+
+
+class SharedTokenBuckets:
+    """The same buckets in Redis, for all workers; this worker's `local` ones while Redis does not answer."""
+
+    def __init__(self, redis, table: str, local: TokenBuckets):
+        self._take = redis.register_script(_TAKE_SCRIPT)
+        self._prefix = f"boussole:ratelimit:{table}:"
+        self.local = local
+        self._warned_at = -math.inf
+
+    async def take(self, key: str) -> Decision:
+        try:
+            allowed, first, tokens = await self._take(keys=[self._prefix + key],
+                                                      args=[self.local.burst, self.local.per_second])
+        except Exception as exc:  # any Redis or connection error: limit in this worker rather than not at all
+            if time.monotonic() - self._warned_at > 60:
+                self._warned_at = time.monotonic()
+                log.warning("chat.rate_limit.shared_unavailable error=%s: %s; limiting per worker",
+                            type(exc).__name__, exc)
+            return self.local.take(key)
+        retry_after = 0.0 if allowed else (1 - float(tokens)) / self.local.per_second
+        return Decision(bool(allowed), retry_after, bool(first))
+
+
 class ChatRateLimits:
-    """The two tables of POST /api/chat, built from the settings."""
+    """The two tables of POST /api/chat, built from the settings; in Redis when there is one."""
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
         self.conversations = TokenBuckets(settings.rate_limit_conversation_burst,
@@ -109,6 +157,24 @@ class ChatRateLimits:
                                           settings.rate_limit_max_senders, clock)
         self.addresses = TokenBuckets(settings.rate_limit_new_burst, settings.rate_limit_new_per_second,
                                       settings.rate_limit_max_senders, clock)
+        self._redis = None
+        self._shared: dict[str, SharedTokenBuckets] = {}
+        if settings.shared_redis_url:
+            from redis.asyncio import Redis
+
+            self._redis = Redis.from_url(settings.shared_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+            self._shared = {"conversations": SharedTokenBuckets(self._redis, "conversations", self.conversations),
+                            "addresses": SharedTokenBuckets(self._redis, "addresses", self.addresses)}
+
+    async def take(self, table: str, key: str) -> Decision:
+        """A token of `key` in the table "conversations" or "addresses"."""
+        if table in self._shared:
+            return await self._shared[table].take(key)
+        return getattr(self, table).take(key)
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.close()
 
 
 def _address_key(host: str) -> str:
@@ -138,12 +204,12 @@ async def limit_chat(request: Request) -> None:
     limits: ChatRateLimits = request.app.state.chat_rate_limits
     conversation_id = await _conversation_id(request)
     if conversation_id is not None and request.app.state.boussole.ids.verify(conversation_id):
-        decision = limits.conversations.take(conversation_id)
+        decision = await limits.take("conversations", conversation_id)
         # A hash, as on the turn lines: the id itself is the key to the conversation.
         sender = "conversation:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
     else:
         address = _address_key(request.client.host if request.client else "unknown")
-        decision = limits.addresses.take(address)
+        decision = await limits.take("addresses", address)
         sender = "address:" + address
     if decision.allowed:
         return

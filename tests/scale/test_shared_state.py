@@ -1,7 +1,8 @@
-"""Telegram and Slack state shared by the workers of the public service, in a real Redis.
+"""State shared by the workers of the public service, in a real Redis.
 
-A platform retry that lands on another worker is still answered once, and a
-long button payload stored by one worker is read by another.
+A platform retry that lands on another worker is still answered once, a
+long button payload stored by one worker is read by another, and a
+conversation's rate limit holds whichever worker its messages reach.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ import redis
 from bot.channels.shared_state import SharedState
 from bot.devservices import Redis
 from bot.devstack import free_port, serve
+from bot.settings import Settings
+from bot.web.ratelimit import ChatRateLimits
 from tests.channels.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.channels.standins import StandIn
+from tests.conftest import Conversation
 
 pytestmark = pytest.mark.slow
 _ids = itertools.count(900_000)
@@ -55,6 +59,27 @@ def test_two_workers_agree_on_what_was_seen_and_on_long_payloads(redis_server):
     assert keys.ttl("boussole:payload:telegram-callback:#abc") > 29 * 24 * 3600
 
 
+def limits(redis_url: str) -> ChatRateLimits:
+    return ChatRateLimits(Settings(shared_state_url=redis_url, rate_limit_conversation_burst=3,
+                                   rate_limit_conversation_per_second=0.01))
+
+
+def test_rate_limits_are_shared_by_the_workers(redis_server):
+    async def scenario() -> list:
+        worker_a, worker_b = limits(redis_server.url), limits(redis_server.url)
+        try:
+            return [await (worker_a if i % 2 else worker_b).take("conversations", "c1") for i in range(6)]
+        finally:
+            await worker_a.close()
+            await worker_b.close()
+
+    decisions = asyncio.run(scenario())
+    assert [d.allowed for d in decisions] == [True, True, True, False, False, False]
+    assert [d.first_refusal for d in decisions[3:]] == [True, False, False]  # one warning per refusal streak
+    assert 95 < decisions[3].retry_after <= 100  # one token at 0.01 a second
+    assert 0 < redis.Redis.from_url(redis_server.url).pttl("boussole:ratelimit:conversations:c1") <= 301_000
+
+
 def test_redis_down_falls_back_to_the_workers_memory(caplog):
     async def scenario() -> None:
         state = SharedState(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
@@ -66,9 +91,19 @@ def test_redis_down_falls_back_to_the_workers_memory(caplog):
         finally:
             await state.close()
 
+    async def limited() -> list:
+        worker = limits(f"redis://127.0.0.1:{free_port()}/0")
+        try:
+            return [(await worker.take("conversations", "c2")).allowed for _ in range(4)]
+        finally:
+            await worker.close()
+
     with caplog.at_level(logging.WARNING):
         asyncio.run(scenario())
-    assert any("channel.shared_state.unavailable" in r.getMessage() for r in caplog.records)
+        assert asyncio.run(limited()) == [True, True, True, False]  # still limited, in this worker
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("channel.shared_state.unavailable" in w for w in warnings)
+    assert sum("chat.rate_limit.shared_unavailable" in w for w in warnings) == 1  # not once per request
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +118,8 @@ def two_workers(stack, redis_server, tmp_path_factory):
             BOUSSOLE_TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
             BOUSSOLE_TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET,
             BOUSSOLE_TELEGRAM_API_BASE=standin.url,
+            BOUSSOLE_RATE_LIMIT_CONVERSATION_BURST="3",
+            BOUSSOLE_RATE_LIMIT_CONVERSATION_PER_SECOND="0.01",
         )
         with serve(env, env["BOUSSOLE_STATE_DIR"], workers=2) as url:
             yield url, standin.recorder
@@ -109,6 +146,15 @@ def test_an_update_delivered_many_times_to_two_workers_is_answered_once(two_work
     recorder.wait_for(sent)
     time.sleep(1.5)  # room for a second answer, if one were coming
     assert len(sent()) == 1 and "Thomas Bodin" in sent()[0]["body"]["text"]
+
+
+def test_the_rate_limit_of_a_conversation_holds_across_two_workers(two_workers):
+    url, _ = two_workers
+    conversation = Conversation(url)
+    conversation.say("bonjour")  # a new conversation: the address's bucket
+    statuses = [httpx.post(f"{url}/api/chat", json={"message": "source ?", "conversation_id": conversation.conversation_id},
+                           timeout=30).status_code for _ in range(6)]  # a new connection each: either worker
+    assert statuses == [200, 200, 200, 429, 429, 429]
 
 
 def test_a_long_button_stored_by_one_worker_works_on_every_worker(two_workers, redis_server):
