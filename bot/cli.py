@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 import httpx
+from pydantic import ValidationError
 
 from bot import nlu_data, rasa_process, stores
 from bot.errors import BoussoleError, Errors
@@ -322,7 +323,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxied request is noise
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args, get_settings())
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"error: BOUSSOLE_{str(error['loc'][0]).upper()}: {error['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args, settings)
     except BoussoleError as exc:
         print(str(exc), file=sys.stderr)
         return 1

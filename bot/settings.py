@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     class Config:
         env_prefix = "BOUSSOLE_"
 
+    @validator("shared_state_url")
+    def _shared_state(cls, v):
+        from redis.connection import parse_url
+
+        if v:
+            parse_url(v)  # its ValueError names the schemes redis-py accepts
+        return v
+
     @validator("knowledge_dir", always=True)
     def _knowledge(cls, v, values):
         return v or values["home"] / "data" / "knowledge"

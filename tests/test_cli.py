@@ -36,6 +36,15 @@ def test_check_refuses_a_broken_sheet_with_file_field_and_line(tmp_path):
     assert "field 'salary.figures[0].amount' (line " in result.stderr
 
 
+def test_bad_settings_are_refused_by_name_without_a_traceback():
+    result = boussole("serve", env={"BOUSSOLE_RASA_TOKEN": "x", "BOUSSOLE_SHARED_STATE_URL": "http://cache:6379",
+                                    "BOUSSOLE_RATE_LIMIT_NEW_BURST": "beaucoup"}, timeout=60)
+    assert result.returncode == 2
+    assert "error: BOUSSOLE_SHARED_STATE_URL: Redis URL must specify one of the following schemes" in result.stderr
+    assert "error: BOUSSOLE_RATE_LIMIT_NEW_BURST: value is not a valid integer" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.slow
 def test_ask_prints_the_french_answer(stack):
     result = boussole("ask", "combien gagne un ingé ML débutant ?", "--url", stack.url, timeout=60)
