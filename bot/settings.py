@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     action_url: Optional[str] = None
 
     max_message_chars: int = 2000
-    # POST /api/chat token buckets (bot/web/ratelimit.py; in memory, per worker process):
+    # POST /api/chat token buckets (bot/web/ratelimit.py; in Redis if shared_redis_url, else per worker):
     # per conversation, and per client address for new conversations.
     rate_limit_conversation_burst: int = Field(10, ge=1)
     rate_limit_conversation_per_second: float = Field(1.0, gt=0)

@@ -4,7 +4,9 @@ Unlike Rasa 3.6's connector: the X-Telegram-Bot-Api-Secret-Token header is
 required (constant-time check), nothing calls Telegram at start-up, each
 update_id is answered once, edited messages and media get a French "text
 only" reply, long replies are split, and button payloads longer than
-Telegram's 64-byte callback_data go through a table.
+Telegram's 64-byte callback_data go through a table. The answered update_ids
+and that table live in bot/channels/shared_state.py: in Redis, shared by all
+workers, when one is configured.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ import httpx
 import pytest
 import redis
 
-from bot.channels.shared_state import SharedState
+from bot.channels.setup import build_channels
+from bot.channels.shared_state import RecentIds, SharedState
+from bot.channels.telegram import CallbackTable
 from bot.devservices import Redis
 from bot.devstack import free_port, serve
 from bot.settings import Settings
@@ -57,6 +59,58 @@ def test_two_workers_agree_on_what_was_seen_and_on_long_payloads(redis_server):
     keys = redis.Redis.from_url(redis_server.url)
     assert 3500 < keys.ttl("boussole:seen:telegram:41") <= 3600  # retries come within the hour
     assert keys.ttl("boussole:payload:telegram-callback:#abc") > 29 * 24 * 3600
+
+
+def test_the_lock_store_redis_is_shared_unless_another_is_named():
+    lock, other = "redis://127.0.0.1:6390/0", "redis://127.0.0.1:6391/2"
+    assert Settings(lock_store_url=lock).shared_redis_url == lock  # the scaled layout: nothing more to set
+    assert Settings(lock_store_url=lock, shared_state_url=other).shared_redis_url == other
+    assert Settings().shared_redis_url is None
+
+    async def wired(settings: Settings) -> list[str]:
+        telegram, slack, _ = build_channels(settings)
+        try:
+            return [telegram.shared.where, slack.shared.where]
+        finally:
+            await telegram.close()
+            await slack.close()
+
+    channels = dict(telegram_bot_token="t", telegram_secret_token="s", slack_bot_token="x", slack_signing_secret="y")
+    assert asyncio.run(wired(Settings(lock_store_url=lock, **channels))) == ["redis", "redis"]
+    assert asyncio.run(wired(Settings(**channels))) == ["memory", "memory"]
+
+
+def test_recent_ids_in_memory_forget_after_their_ttl_and_stay_bounded():
+    ids = RecentIds(ttl=0.2, capacity=2)
+    assert ids.first_time("a") and not ids.first_time("a")
+    time.sleep(0.3)
+    assert ids.first_time("a")  # a platform retry never comes this late
+    assert ids.first_time("b") and ids.first_time("c") and ids.first_time("d")
+    assert len(ids._seen) <= 3  # capacity, plus the id just added
+
+
+def test_redis_stopping_while_in_use_falls_back_without_an_error(caplog):
+    """The workers' Redis goes away between two requests: the open connection is dead, not refused."""
+    server = Redis().start()
+
+    async def scenario() -> None:
+        state = SharedState(server.url)
+        try:
+            assert await state.first_time("telegram:7001")
+            await state.remember("telegram-callback:#live", "/ask_skills")
+            server.stop()
+            assert not await state.first_time("telegram:7001")  # this worker's memory still knows it
+            assert await state.first_time("telegram:7002")
+            assert await state.recall("telegram-callback:#live") == "/ask_skills"
+        finally:
+            await state.close()
+
+    try:
+        with caplog.at_level(logging.WARNING):
+            asyncio.run(scenario())
+    finally:
+        server.stop()
+    assert sum("channel.shared_state.unavailable" in r.getMessage() for r in caplog.records) == 3
 
 
 def limits(redis_url: str) -> ChatRateLimits:
@@ -108,13 +162,17 @@ def test_redis_down_falls_back_to_the_workers_memory(caplog):
 
 @pytest.fixture(scope="module")
 def two_workers(stack, redis_server, tmp_path_factory):
-    """`boussole serve --workers 2` with Telegram on, in front of the session stack's Rasa server."""
+    """`boussole serve --workers 2` with Telegram on, in front of the session stack's Rasa server.
+
+    Redis comes as BOUSSOLE_LOCK_STORE_URL, as in deploy/scaled.env: the workers share it without
+    more settings (`serve` starts no Rasa, so nothing else uses it here).
+    """
     with StandIn() as standin:
         env = dict(stack.env)
         env.update(
             BOUSSOLE_RASA_URLS=stack.rasa_url,
             BOUSSOLE_STATE_DIR=str(tmp_path_factory.mktemp("two-workers")),
-            BOUSSOLE_SHARED_STATE_URL=redis_server.url,
+            BOUSSOLE_LOCK_STORE_URL=redis_server.url,
             BOUSSOLE_TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
             BOUSSOLE_TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET,
             BOUSSOLE_TELEGRAM_API_BASE=standin.url,
@@ -158,17 +216,22 @@ def test_the_rate_limit_of_a_conversation_holds_across_two_workers(two_workers):
 
 
 def test_a_long_button_stored_by_one_worker_works_on_every_worker(two_workers, redis_server):
-    """The test stores the payload as a worker would; each press may land on either worker."""
+    """A worker's encoding, run here (no shipped reply has a button over 64 bytes); each press may land on either worker."""
     url, recorder = two_workers
     chat = next(_ids)
-    key = "#" + "f" * 24
 
-    async def store() -> None:
+    payload = '/ask_salary{"job": "ingenieur-machine-learning", "experience_level": "junior"}'
+    assert len(payload.encode()) > 64  # too long for callback_data: goes through the table
+
+    async def encode() -> str:
         worker = SharedState(redis_server.url)
-        await worker.remember(f"telegram-callback:{key}", '/ask_salary{"job": "ingenieur-machine-learning"}')
-        await worker.close()
+        try:
+            return await CallbackTable(worker).encode(payload)
+        finally:
+            await worker.close()
 
-    asyncio.run(store())
+    key = asyncio.run(encode())
+    assert key.startswith("#") and len(key.encode()) <= 64
     for press in range(4):
         query = {"id": f"q{press}", "data": key, "from": {"id": chat},
                  "message": {"message_id": 7, "chat": {"id": chat, "type": "private"}}}
