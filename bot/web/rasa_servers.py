@@ -43,11 +43,6 @@ class RasaServers:
         now = time.monotonic()
         return sorted(ranking(sender, self.urls), key=lambda url: self._down_until.get(url, 0.0) > now)
 
-    def in_order(self) -> list[str]:
-        """The configured order, servers down lately last: for requests not tied to a sender."""
-        now = time.monotonic()
-        return sorted(self.urls, key=lambda url: self._down_until.get(url, 0.0) > now)
-
     def mark_down(self, url: str) -> None:
         self._down_until[url] = time.monotonic() + DOWN_SECONDS
 
