@@ -11,6 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Question, compose_answer
+from bot.answers.templates import UNCHECKED_REPLY
+from bot.answers.verify import check_reply, question_words
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import get_settings
 
@@ -64,6 +66,7 @@ def question_from_tracker(tracker: Tracker) -> Question:
         region=_first(_entity_values(message, "region")),
         context_job=tracker.get_slot("job"),
         last_facts=tracker.get_slot("last_facts") or [],
+        ranking=[(r.get("name"), float(r.get("confidence") or 0)) for r in message.get("intent_ranking") or []],
     )
 
 
@@ -73,11 +76,21 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         question = question_from_tracker(tracker)
+        kb = knowledge()
         try:
-            reply = compose_answer(knowledge(), question)
+            reply = compose_answer(kb, question)
         except Exception:  # a bad turn must not end the conversation
             log.exception("action.answer.failed intent=%s", question.intent)
             dispatcher.utter_message(text=APOLOGY)
+            return []
+        if reply.response:
+            dispatcher.utter_message(response=reply.response)
+            return [SlotSet("job", reply.job)]
+        unsupported = check_reply(reply.text, kb, kb.get(reply.job), said=question_words(question))
+        if unsupported:
+            log.error("action.answer.unchecked intent=%s templates=%s unsupported=%s",
+                      question.intent, reply.templates, [(u.kind, u.value) for u in unsupported])
+            dispatcher.utter_message(text=UNCHECKED_REPLY)
             return []
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         return [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]

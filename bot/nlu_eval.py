@@ -39,10 +39,15 @@ def score(expected: list[str], predicted: list[str], texts: list[str]) -> Scores
     )
 
 
-def score_model(model: Path, examples: list[tuple[str, str]]) -> Scores:
+def load_agent(model: Path):
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
+
+
+def score_model(model, examples: list[tuple[str, str]]) -> Scores:
+    """Intent scores of a model (a path, or an Agent already loaded) on (text, intent) pairs."""
+    agent = load_agent(model) if isinstance(model, (str, Path)) else model
 
     async def parse_all() -> list[str]:
         out = []
@@ -79,15 +84,85 @@ def nlu_training_files(home: Path) -> list[Path]:
     return sorted((home / "data" / "nlu").rglob("*.yml"))
 
 
+def training_texts(home: Path) -> list[str]:
+    """Every intent example of the training data, folded."""
+    from bot.text import fold
+
+    return [fold(t) for f in nlu_training_files(home) if "intent:" in f.read_text(encoding="utf-8")
+            for t, _ in load_examples(f)]
+
+
+# Two folded sentences this similar (difflib ratio) are one sentence reworded by a letter or two.
+NEAR_COPY_RATIO = 0.9
+
+
+def near_copies(texts: list[str], others: list[str]) -> list[tuple[str, str]]:
+    """(text, other) pairs where a text of `texts` is, once folded, a copy or near-copy of one of `others`.
+
+    difflib's ratio depends on the order of its two strings: both orders are tried.
+    """
+    from difflib import SequenceMatcher
+
+    from bot.text import fold
+
+    pool = sorted(set(others))
+    exact = set(pool)
+    found = []
+    for text in texts:
+        key = fold(text)
+        if key in exact:
+            found.append((text, key))
+            continue
+        matcher = SequenceMatcher(b=key)
+        for other in pool:
+            matcher.set_seq1(other)
+            if (matcher.real_quick_ratio() >= NEAR_COPY_RATIO and matcher.quick_ratio() >= NEAR_COPY_RATIO
+                    and max(matcher.ratio(), SequenceMatcher(None, key, other).ratio()) >= NEAR_COPY_RATIO):
+                found.append((text, other))
+                break
+    return found
+
+
+def load_external(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) of the single-turn cases of ../shared/eval/questions_fr.yml."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [(case["text"], case["intent"]) for case in data["single_turn"]]
+
+
+def held_out_sets(home: Path) -> dict[str, list[tuple[str, str]]]:
+    """The sets no training sentence may come from: dev, fresh and (when ../shared is there) external."""
+    sets = {
+        "dev": load_examples(home / "tests" / "data" / "nlu_dev.yml"),
+        "fresh": load_examples(home / "tests" / "data" / "nlu_fresh.yml"),
+    }
+    external = home.resolve().parent / "shared" / "eval" / "questions_fr.yml"
+    if external.exists():
+        sets["external"] = load_external(external)
+    return sets
+
+
+def print_scores(model: Path, home: Path, errors: bool = False) -> dict[str, Scores]:
+    """Accuracy and macro-F1 of the model and of the TF-IDF baseline on every held-out set."""
+    results = {}
+    agent = load_agent(model)
+    for name, examples in held_out_sets(home).items():
+        diet = score_model(agent, examples)
+        base = score_tfidf_baseline(nlu_training_files(home), examples)
+        results[name] = diet
+        if errors:
+            for text, exp, got in diet.errors:
+                print(f"  {name:>8} {exp:>15} -> {got:<15} {text}")
+        print(f"{name + ' set':>13} ({diet.total:>3}): DIET accuracy {diet.accuracy:6.1%} macro-F1 {diet.macro_f1:.3f}"
+              f" | TF-IDF baseline {base.accuracy:6.1%} macro-F1 {base.macro_f1:.3f}", flush=True)
+    return results
+
+
 if __name__ == "__main__":
+    # .venv/bin/python -m bot.nlu_eval [model.tar.gz] [-v]: the figures on every held-out set.
     import sys
 
     home = Path(__file__).resolve().parents[1]
-    examples = load_examples(home / "tests" / "data" / "nlu_dev.yml")
-    result = score_model(home / "models" / "boussole.tar.gz", examples)
-    base = score_tfidf_baseline(nlu_training_files(home), examples)
-    for text, exp, got in result.errors:
-        print(f"  {exp:>15} -> {got:<15} {text}")
-    print(f"DIET accuracy {result.accuracy:.1%} macro-F1 {result.macro_f1:.3f} on {result.total}")
-    print(f"TF-IDF baseline accuracy {base.accuracy:.1%} macro-F1 {base.macro_f1:.3f}")
-    sys.exit(0)
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    print_scores(Path(args[0]) if args else home / "models" / "boussole.tar.gz", home, errors="-v" in sys.argv)

@@ -8,13 +8,30 @@ back with the list of known jobs and no figure of another job.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 from bot.answers import templates as T
+from bot.answers.search import FactSearch
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
+
+# Intents that mean "not a question I can place": the action looks at the sheet before refusing.
+UNSURE_INTENTS = ("nlu_fallback", "out_of_scope")
+# Clarifying question: at most this many topics, each at least this likely.
+CLARIFY_MAX_CHOICES = 3
+CLARIFY_MIN_CONFIDENCE = 0.05
+# The closest fact answers only with this BM25 score and this many of the question's
+# words: one common word ("bon", "monde") scores up to 4 (tests/answers/test_unsure.py).
+CLOSEST_MIN_SCORE = 5.0
+CLOSEST_MIN_WORDS = 2
+# Overruling "out of scope" takes one more word: « aujourd'hui dans le monde » shares two.
+CLOSEST_MIN_WORDS_OUT_OF_SCOPE = 3
+# Above this confidence in out_of_scope, the classifier is trusted and the sheet not searched:
+# a code request naming Python or TensorFlow is still out of scope.
+OUT_OF_SCOPE_SURE = 0.9
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
 
@@ -29,6 +46,8 @@ class Question:
     region: Optional[str] = None
     context_job: Optional[str] = None
     last_facts: Sequence[str] = ()
+    # The classifier's intents with their confidence, best first (nlu_fallback left out).
+    ranking: Sequence[tuple[str, float]] = ()
 
 
 @dataclass
@@ -39,6 +58,10 @@ class Reply:
     job: Optional[str] = None
     # "sheet_id:fact_id" of every fact quoted, for a later "source ?".
     facts: list[str] = field(default_factory=list)
+    # A response of the domain to send instead of `text` (the out-of-scope refusal, say).
+    response: Optional[str] = None
+    # The templates the reply was framed with and their fields, for the reply check's log.
+    templates: list[tuple[str, dict]] = field(default_factory=list)
 
 
 def de(word: str) -> str:
@@ -48,13 +71,21 @@ def de(word: str) -> str:
 
 def known_jobs_sentence(kb: KnowledgeBase) -> str:
     titles = kb.titles()
-    template = T.KNOWN_JOBS.get(len(titles), T.KNOWN_JOBS["many"])
-    return template.format(jobs=", ".join(titles))
+    return T.fill("KNOWN_JOBS", len(titles) if len(titles) in T.KNOWN_JOBS else "many", jobs=", ".join(titles))
 
 
 def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
+    with T.recording() as used:
+        reply = _compose(kb, question)
+    reply.templates = used
+    return reply
+
+
+def _compose(kb: KnowledgeBase, question: Question) -> Reply:
+    if question.intent in UNSURE_INTENTS:
+        return _unsure(kb, question)
     if question.intent == "help":
-        return Reply(T.HELP.format(known=known_jobs_sentence(kb)), job=question.context_job)
+        return Reply(T.fill("HELP", known=known_jobs_sentence(kb)), job=question.context_job)
     if question.intent == "list_jobs":
         return _list_jobs(kb, question)
 
@@ -65,10 +96,10 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
     if section is None:
         raise ValueError(f"intent {question.intent!r} has no answer in the knowledge base")
     if unknown is not None:
-        text = T.NO_SHEET.format(name=unknown, known=known_jobs_sentence(kb))
+        text = T.fill("NO_SHEET", name=unknown, known=known_jobs_sentence(kb))
         return Reply(text, job=unknown)
     if sheet is None:
-        return Reply(T.WHICH_JOB.format(known=known_jobs_sentence(kb)), job=None)
+        return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), job=None)
 
     if section == "salary":
         lines, facts = _salary(kb, sheet, question)
@@ -84,16 +115,75 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
     )
 
 
+def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
+    """A question the classifier could not place, or placed out of scope without being sure.
+
+    In order: the facts that name a term of the question; for an unsure
+    classifier, a question back with buttons for the likeliest topics; the
+    closest fact if it matches strongly; else the domain's refusal.
+    """
+    in_doubt = question.intent == "nlu_fallback"
+    refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
+    if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
+        return refusal
+    sheet, _, unknown = _resolve_jobs(kb, question)
+    if unknown is not None and in_doubt:
+        return Reply(T.fill("NO_SHEET", name=unknown, known=known_jobs_sentence(kb)), job=unknown)
+    search = kb.derived(("fact_search", sheet.id), lambda: FactSearch(sheet)) if sheet else None
+    mentions = search.mentions(question.text) if search else None
+    if mentions:
+        intro = T.fill("MENTIONS_INTRO", terms=" », « ".join(mentions.terms), de_title=de(sheet.title))
+        return _quoted_facts(sheet, intro, mentions.facts)
+    choices = _likely_topics(question.ranking) if in_doubt else []
+    if choices:
+        return _clarify(sheet, question, choices)
+    closest = search.closest(question.text) if search else None
+    min_words = CLOSEST_MIN_WORDS if in_doubt else CLOSEST_MIN_WORDS_OUT_OF_SCOPE
+    if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
+        return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
+    return refusal
+
+
+def _confidence(question: Question, intent: str) -> float:
+    return next((c for i, c in question.ranking if i == intent), 0.0)
+
+
+def _quoted_facts(sheet: Sheet, intro: str, facts: Sequence[Fact]) -> Reply:
+    lines = [intro] + [T.fill("FACT_WITH_QUOTE", text=f.text, quote=f.source) for f in facts]
+    return Reply("\n".join(lines), buttons=_suggestions(""), job=sheet.id,
+                 facts=[f"{sheet.id}:{f.id}" for f in facts])
+
+
+def _likely_topics(ranking: Sequence[tuple[str, float]]) -> list[str]:
+    """The two or three topics the classifier hesitated between, likeliest first."""
+    top = [(intent, confidence) for intent, confidence in ranking if intent != "nlu_fallback"][:CLARIFY_MAX_CHOICES]
+    return [intent for intent, confidence in top if intent in T.TOPIC_CHOICE and confidence >= CLARIFY_MIN_CONFIDENCE]
+
+
+def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str]) -> Reply:
+    """Rasa's two-stage fallback, in one turn: "Vous voulez parler de X ou de Y ?" with a button each."""
+    phrases = [T.TOPIC_CHOICE[c][0] for c in choices]
+    if len(phrases) == 1:
+        text = T.fill("CLARIFY_ONE", choice=phrases[0])
+    else:
+        text = T.fill("CLARIFY", choices=", ".join(phrases[:-1]) + " ou " + phrases[-1])
+    # The press repeats the question's facets, so "en alternance ?" keeps its aspect once placed.
+    entities = {"aspect": list(dict.fromkeys(question.aspects))} if question.aspects else {}
+    suffix = json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else ""
+    buttons = [{"title": T.TOPIC_CHOICE[c][1], "payload": f"/{c}{suffix}"} for c in choices]
+    return Reply(text, buttons=buttons, job=sheet.id if sheet else question.context_job)
+
+
 def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
     """The known métiers; a job named in the question is confirmed or named back."""
     named = [kb.find_job(value) or value for value in question.jobs]
     sheet = next((n for n in named if not isinstance(n, str)), None)
     if sheet is not None:
-        return Reply(T.HAS_SHEET.format(de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
+        return Reply(T.fill("HAS_SHEET", de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
     if named:
-        return Reply(T.NO_SHEET.format(name=named[0], known=known_jobs_sentence(kb)), job=None)
+        return Reply(T.fill("NO_SHEET", name=named[0], known=known_jobs_sentence(kb)), job=None)
     # Listing starts over: the next question is about whichever métier the person picks.
-    return Reply(f"{known_jobs_sentence(kb)} {T.LIST_JOBS_ASK}", job=None)
+    return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", job=None)
 
 
 def _resolve_jobs(kb: KnowledgeBase, question: Question):
@@ -164,17 +254,17 @@ def _section(kb: KnowledgeBase, sheet: Sheet, section: str, aspects: Sequence[st
     lines: list[str] = []
     if matched:
         lines += _as_block(section, matched) + _limits(matched)
-    lines += [T.NOTHING_ON_ASPECT.format(label=kb.aspects[a].label) for a in missing]
+    lines += [T.fill("NOTHING_ON_ASPECT", label=kb.aspects[a].label) for a in missing]
     if not facts:
         if not missing:
-            lines.append(T.NOTHING_ON_SECTION.format(label=T.SECTION_LABEL[section], **names))
+            lines.append(T.fill("NOTHING_ON_SECTION", label=T.SECTION_LABEL[section], **names))
         return lines, []
     if matched:
         return lines, matched
     # Nothing precise to say: the whole section, after any gap named above.
-    lines += [T.SECTION_INTRO[section].format(**names)] + _as_block(section, facts)
+    lines += [T.fill("SECTION_INTRO", section, **names)] + _as_block(section, facts)
     if missing:
-        lines.append(T.NOTHING_MORE)
+        lines.append(T.fill("NOTHING_MORE"))
     return lines, facts
 
 
@@ -193,7 +283,7 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
     caveats = salary.caveats
     aspects = set(question.aspects)
     if not salary.figures:
-        lines = [T.NOTHING_ON_SECTION.format(label=T.SECTION_LABEL["salary"], title=sheet.title, de_title=de(sheet.title))]
+        lines = [T.fill("NOTHING_ON_SECTION", label=T.SECTION_LABEL["salary"], title=sheet.title, de_title=de(sheet.title))]
         return lines + [c.text for c in caveats], list(caveats)
 
     if "stage" in aspects:
@@ -205,21 +295,21 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
     lines: list[str] = []
     level = question.experience_level if question.experience_level in LEVELS else None
     if level and not any(f.level == level for f in figures):
-        lines.append(T.SALARY_NO_LEVEL.format(asked=level, known=_level_phrase(f.level for f in figures)))
+        lines.append(T.fill("SALARY_NO_LEVEL", asked=level, known=_level_phrase(f.level for f in figures)))
     elif level:
         figures = [f for f in figures if f.level == level]
     region = question.region
     regional = [f for f in figures if f.region and fold(f.region) == fold(region or "")]
     if region and not regional:
         known = " et ".join(dict.fromkeys(_with_article(f.region) for f in figures if f.region))
-        lines.append(T.SALARY_NO_REGION.format(asked=region, known=known or "aucune région"))
+        lines.append(T.fill("SALARY_NO_REGION", asked=region, known=known or "aucune région"))
     elif regional:
         figures = regional
     lines += [f.text for f in figures]
     lines += _basis_and_period(figures, aspects)
     missing_levels = [lv for lv in LEVELS if not any(f.level == lv for f in salary.figures)]
     if missing_levels and not (level and level in missing_levels):
-        lines.append(T.SALARY_ONLY_LEVELS.format(missing=_level_phrase(missing_levels)))
+        lines.append(T.fill("SALARY_ONLY_LEVELS", missing=_level_phrase(missing_levels)))
     lines += [c.text for c in caveats]
     return [" ".join(lines)], [*figures, *caveats]
 
@@ -230,30 +320,30 @@ def _basis_and_period(figures: Sequence[SalaryFigure], aspects: set[str]) -> lis
     periods = {f.period for f in figures}
     for asked in ("brut", "net"):
         if asked in aspects:
-            out.append(T.SALARY_BASIS[asked] if asked in bases else T.SALARY_NO_BASIS.format(known="/".join(sorted(bases)), asked=asked))
+            out.append(T.fill("SALARY_BASIS", asked) if asked in bases else T.fill("SALARY_NO_BASIS", known="/".join(sorted(bases)), asked=asked))
     for asked in ("annuel", "mensuel"):
         if asked in aspects:
-            out.append(T.SALARY_PERIOD[asked] if asked in periods else T.SALARY_NO_PERIOD.format(known="/".join(sorted(periods)), asked=asked))
+            out.append(T.fill("SALARY_PERIOD", asked) if asked in periods else T.fill("SALARY_NO_PERIOD", known="/".join(sorted(periods)), asked=asked))
     return list(dict.fromkeys(out))
 
 
 def _comparison(sheet: Sheet, others: Sequence[str]):
     names = {"title": sheet.title, "de_title": de(sheet.title)}
     if not sheet.comparisons:
-        return [T.COMPARISON_NONE.format(**names)], []
+        return [T.fill("COMPARISON_NONE", **names)], []
     lines: list[str] = []
     used: list[Fact] = []
     for other in others:
         match = next((c for c in sheet.comparisons if fold(other) in {fold(n) for n in (c.job, *c.names)}), None)
         if match is None:
-            lines.append(T.COMPARISON_MISSING.format(other=other, de_other=de(other), **names))
+            lines.append(T.fill("COMPARISON_MISSING", other=other, de_other=de(other), **names))
         elif match.facts[0] not in used:
             lines.append(" ".join(f.text for f in match.facts))
             used += match.facts
     if used:
         return lines, used
     if lines:  # only jobs the sheet does not compare with
-        lines.append(T.COMPARISON_AVAILABLE.format(de_others=" ou ".join(de(c.job) for c in sheet.comparisons)))
+        lines.append(T.fill("COMPARISON_AVAILABLE", de_others=" ou ".join(de(c.job) for c in sheet.comparisons)))
     for comparison in sheet.comparisons:
         lines.append(" ".join(f.text for f in comparison.facts))
         used += comparison.facts
@@ -266,11 +356,11 @@ def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Re
     for s in sheets:
         doc = s.source
         lines.append(
-            T.SOURCE.format(
+            T.fill("SOURCE", 
                 de_title=de(s.title),
                 doc=doc.title,
                 author=doc.author,
-                collection=T.SOURCE_COLLECTION.format(collection=doc.collection) if doc.collection else "",
+                collection=T.fill("SOURCE_COLLECTION", collection=doc.collection) if doc.collection else "",
             )
         )
     quotes = []
@@ -279,9 +369,9 @@ def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Re
         quoted = kb.get(sheet_id)
         fact = quoted.fact(fact_id) if quoted else None
         if fact is not None:
-            quotes.append(T.SOURCE_QUOTE.format(quote=fact.source))
+            quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
     if quotes:
-        lines += [T.SOURCE_QUOTE_INTRO] + list(dict.fromkeys(quotes))
+        lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
     return Reply("\n".join(lines), job=sheet.id if sheet else question.context_job, facts=list(question.last_facts))
 
 

@@ -5,6 +5,10 @@ Facts come from the knowledge sheets only; these templates only frame them.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator, Optional, Union
+
 # Topic intents and the sheet section each one reads.
 SECTION_OF_INTENT = {
     "ask_definition": "definition",
@@ -107,3 +111,61 @@ SUGGESTIONS = [
     ("Salaire", "ask_salary"),
     ("Source", "ask_source"),
 ]
+
+# --- When the classifier is unsure or says "out of scope" ----------------------
+
+# How a topic is named in a clarifying question, and on its button.
+TOPIC_CHOICE = {
+    "ask_definition": ("de ce qu'est le métier", "Le métier"),
+    "ask_missions": ("des missions", "Missions"),
+    "ask_employers": ("des employeurs", "Employeurs"),
+    "ask_skills": ("des compétences", "Compétences"),
+    "ask_training": ("de la formation", "Formation"),
+    "ask_salary": ("du salaire", "Salaire"),
+    "ask_comparison": ("des métiers voisins", "Métiers voisins"),
+    "ask_outlook": ("des perspectives du métier", "Perspectives"),
+    "ask_conditions": ("des conditions de travail", "Conditions de travail"),
+    "ask_career": ("de l'évolution de carrière", "Évolution de carrière"),
+    "ask_source": ("de mes sources", "Source"),
+    "list_jobs": ("des métiers que je connais", "Métiers connus"),
+}
+CLARIFY = "Je ne suis pas sûr de bien comprendre. Vous voulez parler {choices} ?"
+CLARIFY_ONE = "Je ne suis pas sûr de bien comprendre. Vous voulez parler {choice} ?"
+
+# Facts found by the words of the question, each followed by the source's own words.
+MENTIONS_INTRO = "Ce que dit ma source sur « {terms} » pour le métier {de_title} :"
+CLOSEST_INTRO = (
+    "Je ne suis pas sûr d'avoir compris votre question. Voici ce que ma source dit de plus proche, "
+    "pour le métier {de_title} :"
+)
+FACT_WITH_QUOTE = "- {text} (Texte de la source : « {quote} »)"
+
+# A reply that failed the check before sending (bot/answers/verify.py).
+UNCHECKED_REPLY = (
+    "Désolé, je n'ai pas pu vérifier ma réponse dans ma source, alors je préfère ne pas vous la donner. "
+    "Pouvez-vous poser votre question autrement ?"
+)
+
+
+# --- Filling a template ---------------------------------------------------------
+
+_used: ContextVar[Optional[list]] = ContextVar("boussole_templates_used", default=None)
+
+
+def fill(name: str, key: Union[str, int, None] = None, /, **fields) -> str:
+    """Template `name` (entry `key` of a table), filled; noted for the reply check's log."""
+    template = globals()[name] if key is None else globals()[name][key]
+    used = _used.get()
+    if used is not None:
+        used.append((name if key is None else f"{name}[{key}]", fields))
+    return template.format(**fields)
+
+
+@contextmanager
+def recording() -> Iterator[list]:
+    """Collect the (template, fields) pairs filled inside the block."""
+    token = _used.set([])
+    try:
+        yield _used.get()
+    finally:
+        _used.reset(token)

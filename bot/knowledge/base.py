@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Mapping, Optional, Sequence
+from typing import Any, Callable, Hashable, Mapping, Optional, Sequence
 
 from bot.knowledge.schema import Aspect, Sheet
 from bot.text import fold
@@ -18,9 +18,16 @@ class KnowledgeBase:
     def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect]):
         self.sheets = {sheet.id: sheet for sheet in sheets}
         self.aspects = dict(aspects)
+        self._derived: dict = {}
         self._names = {
             fold(name): sheet.id for sheet in sheets for name in (sheet.id, sheet.title, *sheet.names)
         }
+
+    def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """An index built from these sheets once (a fact search, say), kept as long as they are."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     def get(self, sheet_id: Optional[str]) -> Optional[Sheet]:
         return self.sheets.get(sheet_id) if sheet_id else None

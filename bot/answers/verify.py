@@ -1,0 +1,113 @@
+"""Check a reply before it leaves: nothing in it that its sheet does not say.
+
+Every figure (digits or a number word), currency sign, quoted span « … » and
+proper noun (a capitalised word inside a sentence) of the reply text must be
+found in what the reply may draw on: the sheet it answers from (facts,
+quotes, names, source), the titles of every sheet, the aspect labels, and the
+question itself (a job name or region the person typed, named back).
+A template that slips in a figure or a name of its own fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from bot.answers.compose import Question
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import Sheet
+from bot.text import fold, squash
+
+# The product's own name is the one proper noun a reply may carry from nowhere.
+PRODUCT_NAMES = ("Boussole",)
+
+_NUMBER = re.compile(r"\d+(?:[  .,]\d+)*")
+_CURRENCY = re.compile(r"k€|€|\$|£|\b(?:euros?|EUR|dollars?|USD)\b")
+_QUOTED = re.compile(r"«\s*(.+?)\s*»")
+_NUMBER_WORDS = frozenset(
+    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
+    "vingt trente quarante cinquante soixante cent cents mille million millions milliard milliards".split()
+)
+# A capitalised word is a proper noun unless it opens a sentence, a line, a list item or a quote.
+_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*(?:-\s+)?|«\s*|\(\s*)$")
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’&+-]*")
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    kind: str  # figure, currency, quote, name
+    value: str
+
+
+def _digits(text: str) -> set[str]:
+    return {re.sub(r"\D", "", m) for m in _NUMBER.findall(text)}
+
+
+def _corpus_of(sheet: Sheet) -> list[str]:
+    parts = [sheet.title, *sheet.names, sheet.source.title, sheet.source.author, sheet.source.collection or ""]
+    for fact in sheet.all_facts():
+        parts += [fact.text, fact.source, fact.limits or ""]
+        for extra in ("provider", "duration", "cost", "region"):
+            parts.append(str(getattr(fact, extra, None) or ""))
+        if hasattr(fact, "amount"):
+            parts += [str(fact.amount), fact.currency]
+    for comparison in sheet.comparisons:
+        parts += [comparison.job, *comparison.names]
+    return parts
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    text: str  # squashed, for currency signs
+    folded: str  # " folded words ", for words and quotes
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, parts: Iterable[str]) -> "_Corpus":
+        text = " ".join(squash(p) for p in parts if p)
+        return cls(text, f" {fold(text)} ", frozenset(_digits(text)))
+
+    def __add__(self, other: "_Corpus") -> "_Corpus":
+        return _Corpus(f"{self.text} {other.text}", f"{self.folded}{other.folded}", self.numbers | other.numbers)
+
+
+def _knowledge_corpus(kb: KnowledgeBase, sheet: Optional[Sheet]) -> _Corpus:
+    """Built once per sheet: the reply check runs on every turn."""
+    def build() -> _Corpus:
+        return _Corpus.of([*(_corpus_of(sheet) if sheet else ()), *kb.titles(),
+                           *(a.label for a in kb.aspects.values()), *PRODUCT_NAMES])
+    return kb.derived(("reply_check_corpus", sheet.id if sheet else None), build)
+
+
+def check_reply(text: str, kb: KnowledgeBase, sheet: Optional[Sheet], said: Iterable[str] = ()) -> list[Unsupported]:
+    """What `text` asserts that neither `sheet`, the knowledge's names, nor `said` (the question) supports."""
+    corpus = _knowledge_corpus(kb, sheet) + _Corpus.of(said)
+    folded, numbers = corpus.folded, corpus.numbers
+    problems: list[Unsupported] = []
+
+    for number in _NUMBER.findall(text):
+        if re.sub(r"\D", "", number) not in numbers:
+            problems.append(Unsupported("figure", number))
+    for word in re.findall(r"[\w-]+", text):
+        if fold(word) in _NUMBER_WORDS and f" {fold(word)} " not in folded:
+            problems.append(Unsupported("figure", word))
+    for sign in _CURRENCY.findall(text):
+        if sign not in corpus.text:
+            problems.append(Unsupported("currency", sign))
+    for quote in _QUOTED.findall(text):
+        if f" {fold(quote)} " not in folded:
+            problems.append(Unsupported("quote", quote))
+    unquoted = _QUOTED.sub("«»", text)  # a quote is checked whole, not word by word
+    for match in _CAPITALISED.finditer(unquoted):
+        if _SENTENCE_START.search(unquoted[: match.start()]):
+            continue
+        if f" {fold(match.group())} " not in folded:
+            problems.append(Unsupported("name", match.group()))
+    return problems
+
+
+def question_words(question: Question) -> list[str]:
+    """What the person said (or said earlier: the job still discussed), which a reply may name back."""
+    return [question.text, *question.jobs, question.region or "", question.experience_level or "",
+            question.context_job or ""]
