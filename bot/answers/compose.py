@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 from bot.answers import templates as T
-from bot.answers.search import FactSearch
+from bot.answers.search import FactSearch, Match
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
@@ -101,6 +101,11 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
     if sheet is None:
         return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), job=None)
 
+    if section == "definition" and not question.jobs and kb.find_job_in_text(question.text) is None:
+        # « C'est quoi la vision par ordinateur ? » asks about a term of the sheet, not the job.
+        mentions = _fact_search(kb, sheet).mentions(question.text)
+        if mentions:
+            return _mentions_reply(sheet, mentions)
     if section == "salary":
         lines, facts = _salary(kb, sheet, question)
     elif section == "comparisons":
@@ -129,11 +134,10 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     sheet, _, unknown = _resolve_jobs(kb, question)
     if unknown is not None and in_doubt:
         return Reply(T.fill("NO_SHEET", name=unknown, known=known_jobs_sentence(kb)), job=unknown)
-    search = kb.derived(("fact_search", sheet.id), lambda: FactSearch(sheet)) if sheet else None
+    search = _fact_search(kb, sheet) if sheet else None
     mentions = search.mentions(question.text) if search else None
     if mentions:
-        intro = T.fill("MENTIONS_INTRO", terms=" », « ".join(mentions.terms), de_title=de(sheet.title))
-        return _quoted_facts(sheet, intro, mentions.facts)
+        return _mentions_reply(sheet, mentions)
     choices = _likely_topics(question.ranking) if in_doubt else []
     if choices:
         return _clarify(sheet, question, choices)
@@ -142,6 +146,15 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
         return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
     return refusal
+
+
+def _fact_search(kb: KnowledgeBase, sheet: Sheet) -> FactSearch:
+    return kb.derived(("fact_search", sheet.id), lambda: FactSearch(sheet))
+
+
+def _mentions_reply(sheet: Sheet, mentions: Match) -> Reply:
+    intro = T.fill("MENTIONS_INTRO", terms=" », « ".join(mentions.terms), de_title=de(sheet.title))
+    return _quoted_facts(sheet, intro, mentions.facts)
 
 
 def _confidence(question: Question, intent: str) -> float:

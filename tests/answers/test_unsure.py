@@ -107,3 +107,17 @@ def test_out_of_scope_training_sentences_get_no_fact_even_unsure(kb):
     leaked = [(t, r.facts) for t in sentences if (r := out_of_scope(kb, t, 0.5)).facts]
     # A request for code naming the sheet's tools is the one kind the classifier must be sure of.
     assert leaked and all(any(w in t.lower() for w in ("python", "tensorflow")) for t, _ in leaked), leaked
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("c'est quoi la vision par ordinateur ?", "employer_product"),
+    ("Keras c'est quoi ?", "skill_ml_apis"),
+])
+def test_a_definition_question_on_a_sheet_term_gets_the_facts_naming_it(kb, text, fact):
+    reply = compose_answer(kb, Question(intent="ask_definition", text=text))
+    assert reply.facts == [f"{ML}:{fact}"] and "Texte de la source" in reply.text
+
+
+def test_a_definition_question_on_the_job_is_its_definition(kb):
+    reply = compose_answer(kb, Question(intent="ask_definition", text="c'est quoi un ingé ML qui fait de la vision par ordinateur ?"))
+    assert f"{ML}:def_role" in reply.facts
