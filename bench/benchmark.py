@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Boussole benchmark: prints figures, asserts nothing (targets are in the README).
 
-- intent accuracy and macro-F1 on the dev set, beside a TF-IDF char n-gram
-  + logistic regression baseline trained on the same examples;
+- intent accuracy and macro-F1 on the dev set, the fresh set and the external
+  set, each beside a TF-IDF char n-gram + logistic regression baseline
+  trained on the same examples;
 - training time (a fresh `rasa train` into a temporary folder);
 - reply latency p50/p95 through /api/chat over N turns on a real stack;
 - resident memory of the FastAPI process and of the Rasa server;
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import rasa_process  # noqa: E402
 from bot.devstack import Stack  # noqa: E402
-from bot.nlu_eval import load_examples, nlu_training_files, score_model, score_tfidf_baseline  # noqa: E402
+from bot.nlu_eval import print_scores  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 # Turns of the latency run: a mix of topics and follow-ups, as a visitor asks them.
@@ -104,12 +105,8 @@ def main() -> int:
 
     settings = Settings()
     model = rasa_process.train(settings)
-    dev = load_examples(ROOT / "tests" / "data" / "nlu_dev.yml")
-    diet = score_model(model, dev)
-    baseline = score_tfidf_baseline(nlu_training_files(ROOT), dev)
-    print(f"dev set: {len(dev)} sentences")
-    print(f"  DIET (config.yml)      accuracy {diet.accuracy:.1%}  macro-F1 {diet.macro_f1:.3f}")
-    print(f"  TF-IDF + logistic reg. accuracy {baseline.accuracy:.1%}  macro-F1 {baseline.macro_f1:.3f}")
+    print("intent classification (config.yml) on the held-out sets:", flush=True)
+    print_scores(model, ROOT)
 
     if not args.skip_train:
         print(f"training time (fresh rasa train, NLU + rules): {bench_training():.0f} s", flush=True)

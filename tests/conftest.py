@@ -71,3 +71,23 @@ class Conversation:
 @pytest.fixture
 def chat(stack):
     return lambda: Conversation(stack.url)
+
+
+# A question the shipped model cannot place: it gets the clarifying buttons on every channel.
+UNSURE_QUESTION = "ça se passe comment ?"
+# A word that the answer to each topic button brings back from the sheet.
+TOPIC_WORDS = {
+    "/ask_definition": "algorithmes",
+    "/ask_missions": "optimise",
+    "/ask_employers": "agence",
+    "/ask_skills": "Python",
+    "/ask_training": "master",
+    "/ask_salary": "50 k€",
+    "/ask_comparison": "data scientist",
+    "/ask_outlook": "opportunités",
+    "/ask_conditions": "ne dit rien",
+    "/ask_career": "deux ans",
+    "/ask_source": "Thomas Bodin",
+    "/list_jobs": "ingénieur en Machine Learning",
+}
+CLARIFY_OPENING = "Je ne suis pas sûr de bien comprendre. Vous voulez parler"

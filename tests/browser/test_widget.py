@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answers.templates import TOPIC_CHOICE
+from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
+
 pytestmark = pytest.mark.slow
+# The widget shows a button's title; the word its answer brings back.
+TITLE_WORDS = {title: TOPIC_WORDS[f"/{intent}"] for intent, (_, title) in TOPIC_CHOICE.items()}
 
 PANEL = "#boussole-panel"
 LOG = ".log"
@@ -104,6 +109,21 @@ def test_conversation_in_the_browser(page, browser, host_site, widget_stack, tmp
     page.get_by_role("button", name="Réessayer").click()
     page.get_by_text("algorithmes", exact=False).first.wait_for(timeout=20000)
     assert page.locator(".error").is_hidden()
+
+
+def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(page, host_site, widget_stack):
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert ask(page, UNSURE_QUESTION).startswith(CLARIFY_OPENING)
+    buttons = page.locator(".quick").last.get_by_role("button")
+    assert 2 <= buttons.count() <= 3
+    title = buttons.first.inner_text()
+    count = bot_messages(page).count()
+    buttons.first.click()
+    page.wait_for_function(
+        "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
+    word = TITLE_WORDS[title]
+    assert word in bot_messages(page).last.inner_text()
 
 
 def test_accessibility_and_layout(browser, host_site, widget_stack, screenshots):

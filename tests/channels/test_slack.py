@@ -12,6 +12,7 @@ import pytest
 
 from bot.channels.slack import sign
 from tests.channels.conftest import SLACK_SECRET
+from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
 
 pytestmark = pytest.mark.slow
 _ids = itertools.count(1)
@@ -96,3 +97,21 @@ def test_button_click_is_answered(channel_stack, recorder):
     response = signed_post(channel_stack, "/channels/slack/interactions", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert "50 k€" in recorder.wait_for(posted(recorder, "D600"))[0]["text"]
+
+
+def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(channel_stack, recorder):
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event(UNSURE_QUESTION, "D700", kind="message", channel_type="im")).encode())
+    message = recorder.wait_for(posted(recorder, "D700"))[0]
+    assert message["text"].startswith(CLARIFY_OPENING)
+    buttons = message["blocks"][1]["elements"]
+    assert 2 <= len(buttons) <= 3
+    value = buttons[0]["value"]
+    click = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D700"},
+             "message": {"ts": message.get("ts", "1700000700.000100")}, "container": {"type": "message"},
+             "actions": [{"action_id": buttons[0]["action_id"], "value": value, "type": "button", "action_ts": "1700000701.1"}]}
+    body = urlencode({"payload": json.dumps(click)}).encode()
+    assert signed_post(channel_stack, "/channels/slack/interactions", body,
+                       content_type="application/x-www-form-urlencoded").status_code == 200
+    word = next(w for p, w in TOPIC_WORDS.items() if value.startswith(p))
+    assert recorder.wait_for(lambda: [m for m in posted(recorder, "D700")() if word in m["text"]])

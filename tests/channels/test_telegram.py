@@ -12,6 +12,7 @@ import pytest
 from bot.channels.shared_state import SharedState
 from bot.channels.telegram import CallbackTable, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
+from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
 
 pytestmark = pytest.mark.slow
 _update_ids = itertools.count(1000)
@@ -172,3 +173,22 @@ def test_long_payloads_go_through_the_table():
         assert await table.decode("#unknown") is None  # the press gets the "expired button" notice
 
     asyncio.run(round_trip())
+
+
+def press(chat, callback_data, query_id):
+    return {"update_id": next(_update_ids), "callback_query": {
+        "id": query_id, "from": {"id": chat, "is_bot": False, "first_name": "Léa"},
+        "message": {"message_id": 1, "chat": {"id": chat, "type": "private"}, "date": 0, "text": "…"},
+        "chat_instance": "42", "data": callback_data}}
+
+
+def test_an_unsure_question_gets_topic_buttons_and_a_press_answers_it(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, UNSURE_QUESTION))
+    assert recorder.wait_for(sent_to(recorder, chat))[0].startswith(CLARIFY_OPENING)
+    keyboard = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    assert 2 <= len(keyboard) <= 3
+    first = keyboard[0]
+    assert post(channel_stack, press(chat, first["callback_data"], "cbq-clarify")).status_code == 200
+    word = next(w for p, w in TOPIC_WORDS.items() if first["callback_data"].startswith(p))
+    assert recorder.wait_for(lambda: [t for t in sent_to(recorder, chat)() if word in t])
