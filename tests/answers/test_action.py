@@ -68,3 +68,21 @@ def test_confident_or_looked_up_jobs_are_kept():
     looked_up = {"entity": "job", "value": "kiné", "extractor": "RegexEntityExtractor"}
     messages, _ = run(tracker("ask_salary", [looked_up]))
     assert "« kiné »" in messages[0]["text"]
+
+
+def test_unsure_question_gets_the_clarifying_buttons_and_keeps_the_job():
+    t = tracker("nlu_fallback", slots={"job": "ingenieur-machine-learning"}, text="et pour la suite ?")
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                          {"name": "ask_career", "confidence": 0.28},
+                                          {"name": "ask_training", "confidence": 0.25}]
+    messages, slots = run(t)
+    assert messages[0]["text"].startswith("Je ne suis pas sûr de bien comprendre")
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_career", "/ask_training"]
+    assert slots["job"] == "ingenieur-machine-learning"
+
+
+def test_confident_out_of_scope_is_the_domain_refusal():
+    t = tracker("out_of_scope", text="quel temps fait-il ?")
+    t.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.99}]
+    messages, _ = run(t)
+    assert messages == [{**messages[0], "response": "utter_out_of_scope"}] and not messages[0].get("text")

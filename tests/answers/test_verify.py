@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
@@ -14,6 +13,7 @@ from bot.answers import Question, compose_answer
 from bot.answers import templates as T
 from bot.answers.verify import check_reply, question_words
 from bot.knowledge.schema import LEVELS
+from tests.answers.test_action import tracker
 from tests.conftest import ROOT
 
 ML = "ingenieur-machine-learning"
@@ -79,18 +79,10 @@ def test_domain_responses_carry_no_figure_nor_name(kb):
             assert problems(kb, variant["text"], sheet_id=None) == [], name
 
 
-def _tracker(intent, text):
-    return Tracker.from_dict({
-        "sender_id": "test", "slots": {}, "events": [], "paused": False, "followup_action": None,
-        "active_loop": {}, "latest_action_name": "action_listen",
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
-    })
-
-
 def test_a_broken_template_gets_the_apology_and_an_error_log(kb, monkeypatch, caplog):
     monkeypatch.setitem(T.SECTION_INTRO, "employers", "Selon ma source, 80 % des {title} travaillent chez Amazon :")
     dispatcher = CollectingDispatcher()
-    events = ActionAnswer().run(dispatcher, _tracker("ask_employers", "qui les embauche ?"), {})
+    events = ActionAnswer().run(dispatcher, tracker("ask_employers", text="qui les embauche ?"), {})
     assert [m["text"] for m in dispatcher.messages] == [T.UNCHECKED_REPLY]
     assert events == []
     record = next(r for r in caplog.records if r.levelname == "ERROR")
