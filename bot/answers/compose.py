@@ -20,9 +20,10 @@ from bot.text import fold
 
 # Intents that mean "not a question I can place": the action looks at the sheet before refusing.
 UNSURE_INTENTS = ("nlu_fallback", "out_of_scope")
-# Clarifying question: at most this many topics, each at least this likely.
+# Clarifying question: at most this many topics, each at least this likely
+# (« ça se passe comment ? » hesitates between three at 0.21, 0.14 and 0.11).
 CLARIFY_MAX_CHOICES = 3
-CLARIFY_MIN_CONFIDENCE = 0.05
+CLARIFY_MIN_CONFIDENCE = 0.1
 # The closest fact answers only with this BM25 score and this many of the question's
 # words: one common word ("bon", "monde") scores up to 4 (tests/answers/test_unsure.py).
 CLOSEST_MIN_SCORE = 5.0
@@ -168,8 +169,14 @@ def _quoted_facts(sheet: Sheet, intro: str, facts: Sequence[Fact]) -> Reply:
 
 
 def _likely_topics(ranking: Sequence[tuple[str, float]]) -> list[str]:
-    """The two or three topics the classifier hesitated between, likeliest first."""
+    """The two or three topics the classifier hesitated between, likeliest first.
+
+    None when its best guess is not a topic: gibberish leans to out_of_scope,
+    "hmm" to help, and a question back about salaries would make no sense.
+    """
     top = [(intent, confidence) for intent, confidence in ranking if intent != "nlu_fallback"][:CLARIFY_MAX_CHOICES]
+    if not top or top[0][0] not in T.TOPIC_CHOICE:
+        return []
     return [intent for intent, confidence in top if intent in T.TOPIC_CHOICE and confidence >= CLARIFY_MIN_CONFIDENCE]
 
 

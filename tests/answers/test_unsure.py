@@ -121,3 +121,8 @@ def test_a_definition_question_on_a_sheet_term_gets_the_facts_naming_it(kb, text
 def test_a_definition_question_on_the_job_is_its_definition(kb):
     reply = compose_answer(kb, Question(intent="ask_definition", text="c'est quoi un ingé ML qui fait de la vision par ordinateur ?"))
     assert f"{ML}:def_role" in reply.facts
+
+
+def test_gibberish_leaning_out_of_scope_gets_no_question_back(kb):
+    ranking = [("nlu_fallback", 0.3), ("out_of_scope", 0.19), ("ask_comparison", 0.07), ("affirm", 0.06)]
+    assert unsure(kb, "zkqv bxwp mlrt", ranking=ranking).response == "utter_default"

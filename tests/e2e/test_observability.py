@@ -83,8 +83,8 @@ def test_turns_are_logged_once_each_without_their_text_and_counted(stack):
     assert delta(before, after, "boussole_http_request_duration_seconds_count", method="POST", route="/api/chat") == 4
     assert delta(before, after, "boussole_http_request_duration_seconds_bucket",
                  method="POST", route="/api/chat", le="+Inf") == 4
-    # Rasa calls the service's /webhook for action_answer: the salary and the training turns.
-    assert delta(before, after, "boussole_http_requests_total", method="POST", route="/webhook", status="200") == 2
+    # Rasa calls the service's /webhook for action_answer: the salary, fallback and training turns.
+    assert delta(before, after, "boussole_http_requests_total", method="POST", route="/webhook", status="200") == 3
     assert after[("boussole_http_requests_total", (("method", "GET"), ("route", "/metrics"), ("status", "200")))] >= 1
 
     # The log: one line per turn, in order, with what Rasa understood, under a hash of the id.
@@ -95,7 +95,8 @@ def test_turns_are_logged_once_each_without_their_text_and_counted(stack):
         assert line["channel"] == "api" and line["replies"] == "1"
         assert 0.0 < float(line["confidence"]) <= 1.0
         assert int(line["ms"]) >= 0
-    assert lines[1]["actions"] == "action_answer" and lines[2]["actions"] == "utter_default"
+    # The fallback goes to the answer action too, which looks in the sheet before it refuses.
+    assert lines[1]["actions"] == "action_answer" and lines[2]["actions"] == "action_answer"
     log_text = stack.log_path.read_text(errors="replace")
     assert c.conversation_id not in log_text and c.conversation_id[:8] not in log_text
     for message, _, _ in SCRIPT:
