@@ -86,7 +86,7 @@ class ActionAnswer(Action):
         if reply.response:
             dispatcher.utter_message(response=reply.response)
             return [SlotSet("job", reply.job)]
-        unsupported = check_reply(reply.text, kb, kb.get(reply.job), said=question_words(question))
+        unsupported = check_reply(reply.text, kb, reply.drawn_from(kb), said=question_words(question))
         if unsupported:
             log.error("action.answer.unchecked intent=%s templates=%s unsupported=%s",
                       question.intent, reply.templates, [(u.kind, u.value) for u in unsupported])

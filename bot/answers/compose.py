@@ -63,6 +63,13 @@ class Reply:
     response: Optional[str] = None
     # The templates the reply was framed with and their fields, for the reply check's log.
     templates: list[tuple[str, dict]] = field(default_factory=list)
+    # Ids of the sheets the text draws on, when not only the job's (a "source ?" on every sheet).
+    sheets: list[str] = field(default_factory=list)
+
+    def drawn_from(self, kb: KnowledgeBase) -> list[Sheet]:
+        """The sheets the reply check reads: those named, else the job's own, if it has one."""
+        ids = self.sheets or [self.job]
+        return [kb.sheets[i] for i in dict.fromkeys(ids) if i in kb.sheets]
 
 
 def de(word: str) -> str:
@@ -392,7 +399,9 @@ def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Re
             quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
     if quotes:
         lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
-    return Reply("\n".join(lines), job=sheet.id if sheet else question.context_job, facts=list(question.last_facts))
+    quoted = [ref.partition(":")[0] for ref in question.last_facts[:3]]
+    return Reply("\n".join(lines), job=sheet.id if sheet else question.context_job, facts=list(question.last_facts),
+                 sheets=[s.id for s in sheets] + quoted)
 
 
 def _suggestions(intent: str) -> list[dict]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Sequence
 
 from bot.answers.compose import Question
 from bot.knowledge.base import KnowledgeBase
@@ -72,17 +72,17 @@ class _Corpus:
         return _Corpus(f"{self.text} {other.text}", f"{self.folded}{other.folded}", self.numbers | other.numbers)
 
 
-def _knowledge_corpus(kb: KnowledgeBase, sheet: Optional[Sheet]) -> _Corpus:
-    """Built once per sheet: the reply check runs on every turn."""
+def _knowledge_corpus(kb: KnowledgeBase, sheets: Sequence[Sheet]) -> _Corpus:
+    """Built once per set of sheets: the reply check runs on every turn."""
     def build() -> _Corpus:
-        return _Corpus.of([*(_corpus_of(sheet) if sheet else ()), *kb.titles(),
+        return _Corpus.of([*(part for sheet in sheets for part in _corpus_of(sheet)), *kb.titles(),
                            *(a.label for a in kb.aspects.values()), *PRODUCT_NAMES])
-    return kb.derived(("reply_check_corpus", sheet.id if sheet else None), build)
+    return kb.derived(("reply_check_corpus", tuple(s.id for s in sheets)), build)
 
 
-def check_reply(text: str, kb: KnowledgeBase, sheet: Optional[Sheet], said: Iterable[str] = ()) -> list[Unsupported]:
-    """What `text` asserts that neither `sheet`, the knowledge's names, nor `said` (the question) supports."""
-    corpus = _knowledge_corpus(kb, sheet) + _Corpus.of(said)
+def check_reply(text: str, kb: KnowledgeBase, sheets: Sequence[Sheet], said: Iterable[str] = ()) -> list[Unsupported]:
+    """What `text` asserts that neither `sheets`, the knowledge's names, nor `said` (the question) supports."""
+    corpus = _knowledge_corpus(kb, sheets) + _Corpus.of(said)
     folded, numbers = corpus.folded, corpus.numbers
     problems: list[Unsupported] = []
 
