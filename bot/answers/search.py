@@ -92,11 +92,11 @@ class FactSearch:
         rare = {t for t in asked if 0 < sum(t in terms for terms in self._terms) <= MAX_TERM_FACTS}
         if not rare:
             return None
-        scored = [(len(rare & terms), i) for i, terms in enumerate(self._terms)]
-        best = max(score for score, _ in scored)
-        facts = [self.facts[i] for score, i in scored if score == best]
-        hit = set().union(*(rare & self._terms[self.facts.index(f)] for f in facts))
-        return Match(facts, _as_written(question, hit), float(best), frozenset(hit))
+        found = [rare & terms for terms in self._terms]
+        best = max(len(terms) for terms in found)
+        kept = [i for i, terms in enumerate(found) if len(terms) == best]
+        hit = set().union(*(found[i] for i in kept))
+        return Match([self.facts[i] for i in kept], _as_written(question, hit), float(best), frozenset(hit))
 
     def closest(self, question: str) -> Optional[Match]:
         words = stems(question)
