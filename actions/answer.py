@@ -70,6 +70,13 @@ def question_from_tracker(tracker: Tracker) -> Question:
     )
 
 
+def report_notes(templates: List[str], gaps: List[str]) -> Dict[Text, Any]:
+    """Kept with the bot message in Rasa's tracker (the BotUttered event's metadata) and never
+    sent to the person: what the reply was framed with and what it says the sheet lacks,
+    for the operator's report (`boussole report`)."""
+    return {"boussole": {"templates": templates, "gaps": gaps}}
+
+
 class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
@@ -81,16 +88,17 @@ class ActionAnswer(Action):
             reply = compose_answer(kb, question)
         except Exception:  # a bad turn must not end the conversation
             log.exception("action.answer.failed intent=%s", question.intent)
-            dispatcher.utter_message(text=APOLOGY)
+            dispatcher.utter_message(text=APOLOGY, **report_notes(["APOLOGY"], []))
             return []
+        templates = [name for name, _ in reply.templates]
         if reply.response:
-            dispatcher.utter_message(response=reply.response)
+            dispatcher.utter_message(response=reply.response, **report_notes([reply.response, *templates], reply.gaps))
             return [SlotSet("job", reply.job)]
         unsupported = check_reply(reply.text, kb, reply.drawn_from(kb), said=question_words(question))
         if unsupported:
             log.error("action.answer.unchecked intent=%s templates=%s unsupported=%s",
                       question.intent, reply.templates, [(u.kind, u.value) for u in unsupported])
-            dispatcher.utter_message(text=UNCHECKED_REPLY)
+            dispatcher.utter_message(text=UNCHECKED_REPLY, **report_notes(["UNCHECKED_REPLY"], []))
             return []
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **report_notes(templates, reply.gaps))
         return [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]

@@ -32,8 +32,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import rasa_process  # noqa: E402
-from bot.devstack import Stack  # noqa: E402
+from bot.rasa import process as rasa_process  # noqa: E402
+from bot.devtools.stack import Stack  # noqa: E402
 from bot.nlu_eval import print_scores  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import rasa_process  # noqa: E402
+from bot.rasa import process as rasa_process  # noqa: E402
 from bot.nlu_eval import print_scores  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

@@ -17,7 +17,7 @@ resident memory (peak during the run and at the end) of every process found
 listening on the service and Rasa ports, with their child processes.
 
 Usage:
-    .venv/bin/python bench/load.py                      # starts its own stack (bot.devstack)
+    .venv/bin/python bench/load.py                      # starts its own stack (bot.devtools.stack)
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --rasa-port 5005
 
 Bounded: at most --max-seconds for the turns (then whatever is left counts
@@ -53,8 +53,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.devservices import Postgres, Redis  # noqa: E402
-from bot.devstack import ScaledStack, Stack  # noqa: E402
+from bot.devtools.services import Postgres, Redis  # noqa: E402
+from bot.devtools.stack import ScaledStack, Stack  # noqa: E402
 from bot.text import fold  # noqa: E402
 
 # (question, word the reply must contain): self-contained questions (each names
@@ -226,7 +226,7 @@ class MemoryWatch:
     @staticmethod
     def _describe(process: psutil.Process) -> str:
         command = " ".join(process.cmdline())
-        for marker, label in (("bot.rasa_launcher", "Rasa server"), ("rasa", "Rasa"), ("bot.cli", "Boussole service"),
+        for marker, label in (("bot.rasa.launcher", "Rasa server"), ("rasa", "Rasa"), ("bot.cli", "Boussole service"),
                               ("uvicorn", "uvicorn"), ("multiprocessing", "worker")):
             if marker in command:
                 return label

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import rasa_process  # noqa: E402
+from bot.rasa import process as rasa_process  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 SETS = {"fresh": "tests/data/nlu_fresh.yml", "dev": "tests/data/nlu_dev.yml"}

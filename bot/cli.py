@@ -8,20 +8,26 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import httpx
 from pydantic import ValidationError
 
-from bot import nlu_data, rasa_process, stores
+from bot import nlu_data
 from bot.errors import BoussoleError, Errors
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.rasa import process as rasa_process
+from bot.rasa import stores
+from bot.report.findings import DEFAULT_THRESHOLD
+from bot.report.formats import FORMATS
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger("boussole")
@@ -195,7 +201,7 @@ def cmd_rasa(args: argparse.Namespace, settings: Settings) -> int:
     print(f"rasa: starting on {settings.rasa_url}; actions at {settings.action_url}", flush=True)
     os.chdir(settings.home)
     command = rasa_process.server_command(settings)
-    os.execve(command[0], command, rasa_process.rasa_env(settings))
+    os.execve(command[0], command, rasa_process.server_env(settings))
     return 0  # not reached
 
 
@@ -260,6 +266,47 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def parse_since(value: str) -> float:
+    """--since: a date (2026-12-01, local midnight), a date and time, or a duration back from now (7d, 12h)."""
+    match = re.fullmatch(r"(\d+)\s*([dh])", value.strip())
+    if match:
+        return time.time() - int(match[1]) * (86400 if match[2] == "d" else 3600)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date (2026-12-01), a date and time (2026-12-01T08:00) or a duration (7d, 12h); got {value!r}"
+        ) from None
+    return (moment if moment.tzinfo else moment.astimezone()).timestamp()
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """What the assistant failed on, ranked, from Rasa's tracker store (sender ids never shown)."""
+    from bot.report.findings import Findings
+    from bot.report.formats import render
+    from bot.report.store import read_conversations
+
+    url = stores.tracker_url(settings)
+    print(f"report: reading {url.render_as_string(hide_password=True)}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+
+    def progress(read: int, total: int) -> None:
+        print(f"report: {read:,} of {total:,} events read ({read * 100 // max(total, 1)} %)", file=sys.stderr, flush=True)
+
+    findings = Findings(threshold=args.threshold)
+    for events in read_conversations(url, since=args.since, progress=progress):
+        findings.add_conversation(events)
+    text = render(findings, args.format, since=args.since)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"report: {findings.turns:,} turns of {findings.conversations:,} conversations in "
+          f"{time.monotonic() - started:.1f} s" + (f"; written to {args.output}" if args.output else ""),
+          file=sys.stderr, flush=True)
+    return 0
+
+
 def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
     """Register the webhook with Telegram, with the secret it must send back."""
     if not settings.telegram_bot_token or not settings.telegram_secret_token:
@@ -311,6 +358,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--conversation", help="conversation id printed by a previous ask")
     ask.add_argument("--url", help="service URL (default http://127.0.0.1:$BOUSSOLE_PORT)")
     ask.set_defaults(func=cmd_ask)
+    report = sub.add_parser("report", help="rank what the assistant failed on, from Rasa's tracker store")
+    report.add_argument("--since", type=parse_since, help="only turns since a date (2026-12-01), a date and time, "
+                                                          "or a duration back from now (7d, 12h)")
+    report.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (default), yaml (Rasa NLU examples to review and paste), csv or json")
+    report.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"intent confidence below which a turn is reported (default {DEFAULT_THRESHOLD})")
+    report.add_argument("--output", help="write the report to this file instead of standard output")
+    report.set_defaults(func=cmd_report)
     telegram = sub.add_parser("telegram", help="Telegram channel operations").add_subparsers(dest="action", required=True)
     webhook = telegram.add_parser("set-webhook", help="register https://<public host>/channels/telegram with the secret")
     webhook.add_argument("url", help="public HTTPS base URL of this service (or the full webhook URL)")

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     models_dir: Optional[Path] = None
     # State that must survive restarts (tracker database, id-signing key).
     state_dir: Optional[Path] = None
-    # Rasa's stores (checked before Rasa starts, bot/stores.py). Tracker store: an
+    # Rasa's stores (checked before Rasa starts, bot/rasa/stores.py). Tracker store: an
     # SQLAlchemy URL, SQLite in the state dir by default; postgresql://user:password@host:5432/db
     # to share conversations between Rasa servers. Lock store: unset for Rasa's in-memory
     # one (one Rasa server), redis://[:password@]host:port/db for several.
@@ -51,8 +51,11 @@ class Settings(BaseSettings):
     rate_limit_new_burst: int = Field(200, ge=1)
     rate_limit_new_per_second: float = Field(5.0, gt=0)
     rate_limit_max_senders: int = Field(50_000, ge=1)  # per table: bounds the memory
-    # GET /metrics asks for `Authorization: Bearer <token>` when this is set (open otherwise).
+    # The operator's data (GET /metrics) asks for `Authorization: Bearer <token>` when this is
+    # set; unset, it is open on loopback only and refused when the service listens beyond.
+    # BOUSSOLE_METRICS_TOKEN, its earlier name, is still read.
     metrics_token: Optional[str] = None
+    operator_token: Optional[str] = None
     # Sites allowed to embed the widget from another origin, comma-separated ("*" for any).
     cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
 
@@ -75,6 +78,10 @@ class Settings(BaseSettings):
         if v:
             parse_url(v)  # its ValueError names the schemes redis-py accepts
         return v
+
+    @validator("operator_token", always=True)
+    def _operator_token(cls, v, values):
+        return v or values.get("metrics_token")
 
     @validator("knowledge_dir", always=True)
     def _knowledge(cls, v, values):
@@ -104,6 +111,18 @@ class Settings(BaseSettings):
     def shared_redis_url(self) -> Optional[str]:
         """Redis the workers share their channel and rate-limit state in, if any."""
         return self.shared_state_url or self.lock_store_url
+
+    @property
+    def listens_beyond_loopback(self) -> bool:
+        """The public service's interface is reachable from other machines (0.0.0.0, a LAN address…)."""
+        import ipaddress
+
+        if self.host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(self.host).is_loopback
+        except ValueError:  # a host name: it may resolve to anything
+            return True
 
     @property
     def rasa_url(self) -> str:

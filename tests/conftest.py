@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import nlu_data, rasa_process
-from bot.devstack import Stack
+from bot import nlu_data
+from bot.rasa import process as rasa_process
+from bot.devtools.stack import Stack
 from bot.knowledge import load_knowledge
 from bot.settings import Settings
 

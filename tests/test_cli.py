@@ -58,8 +58,8 @@ def test_ask_without_service_says_how_to_start_it():
 
 
 def test_run_refuses_a_broken_sheet_before_starting_anything(tmp_path):
-    from bot.devstack import free_port
-    from bot.rasa_process import port_in_use
+    from bot.devtools.stack import free_port
+    from bot.rasa.process import port_in_use
 
     broken = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, broken)

@@ -7,7 +7,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_launcher import install_cached_action_validator
+from bot.rasa.launcher import install_cached_action_validator
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_invalid_response_is_refused_with_rasa_message(action, bad):
 def test_spacy_model_is_loaded_once():
     from rasa.nlu.utils.spacy_utils import SpacyNLP
 
-    from bot.rasa_launcher import share_spacy_models
+    from bot.rasa.launcher import share_spacy_models
 
     share_spacy_models()
     assert SpacyNLP.load_model("fr_core_news_md") is SpacyNLP.load_model("fr_core_news_md")
@@ -41,7 +41,7 @@ def test_a_waiting_turn_gets_the_lock_soon_after_it_is_released():
 
     from rasa.core.lock_store import InMemoryLockStore
 
-    from bot.rasa_launcher import poll_locks_faster
+    from bot.rasa.launcher import poll_locks_faster
 
     poll_locks_faster(0.05)
     store = InMemoryLockStore()

@@ -66,6 +66,11 @@ class Reply:
     # Ids of the sheets the text draws on, when not only the job's (a "source ?" on every sheet).
     sheets: list[str] = field(default_factory=list)
 
+    @property
+    def gaps(self) -> list[str]:
+        """What the reply says the sheet lacks (télétravail, salaire d'un profil senior…)."""
+        return T.gaps(self.templates)
+
     def drawn_from(self, kb: KnowledgeBase) -> list[Sheet]:
         """The sheets the reply check reads: those named, else the job's own, if it has one."""
         ids = self.sheets or [self.job]

@@ -147,6 +147,31 @@ UNCHECKED_REPLY = (
 )
 
 
+# --- What a reply says the sheet lacks ------------------------------------------
+
+# A reply framed with one of these templates says that the sheet has no answer:
+# the facet it lacks, for the operator's report of what people ask and the
+# knowledge does not hold (`boussole report`). Filled from the template's fields.
+GAP_FACETS = {
+    "NOTHING_ON_SECTION": "{label}",
+    "NOTHING_ON_ASPECT": "{label}",
+    "SALARY_NO_LEVEL": "salaire d'un profil {asked}",
+    "SALARY_NO_REGION": "salaire pour {asked}",
+    "SALARY_NO_BASIS": "salaire {asked}",
+    "SALARY_NO_PERIOD": "salaire {asked}",
+    "COMPARISON_NONE": "comparaison avec d'autres métiers",
+    "COMPARISON_MISSING": "comparaison avec {other}",
+    "NO_SHEET": "pas de fiche : {name}",
+}
+
+
+def gaps(used: list[tuple[str, dict]]) -> list[str]:
+    """The facets the sheet lacks, from the (template, fields) pairs a reply was framed with."""
+    facets = [GAP_FACETS[name.split("[", 1)[0]].format(**fields)
+              for name, fields in used if name.split("[", 1)[0] in GAP_FACETS]
+    return list(dict.fromkeys(facets))
+
+
 # --- Filling a template ---------------------------------------------------------
 
 _used: ContextVar[Optional[list]] = ContextVar("boussole_templates_used", default=None)

@@ -12,11 +12,10 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optional[SlackAdapter], dict[str, str]]:
+def build_channels(settings: Settings, redis=None) -> tuple[Optional[TelegramAdapter], Optional[SlackAdapter], dict[str, str]]:
+    """The adapters of the channels that are on; `redis`: the worker's shared client, if any."""
     status: dict[str, str] = {}
     telegram = slack = None
-    # Workers share which updates they answered, in Redis when there is one.
-    shared = settings.shared_redis_url
     if not settings.telegram_bot_token:
         status["telegram"] = "off"
     elif not settings.telegram_secret_token:
@@ -25,7 +24,7 @@ def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optio
         status["telegram"] = "off: BOUSSOLE_TELEGRAM_SECRET_TOKEN missing"
     else:
         telegram = TelegramAdapter(settings.telegram_bot_token, settings.telegram_secret_token,
-                                   settings.telegram_api_base, settings.telegram_bot_username, shared)
+                                   settings.telegram_api_base, settings.telegram_bot_username, redis)
         status["telegram"] = "on"
     if not settings.slack_bot_token:
         status["slack"] = "off"
@@ -33,6 +32,6 @@ def build_channels(settings: Settings) -> tuple[Optional[TelegramAdapter], Optio
         log.error("channels.slack.disabled reason=BOUSSOLE_SLACK_SIGNING_SECRET is not set")
         status["slack"] = "off: BOUSSOLE_SLACK_SIGNING_SECRET missing"
     else:
-        slack = SlackAdapter(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_api_base, shared)
+        slack = SlackAdapter(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_api_base, redis)
         status["slack"] = "on"
     return telegram, slack, status

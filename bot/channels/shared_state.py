@@ -6,11 +6,12 @@
 - Button payloads too long for Telegram's 64-byte callback_data: the worker
   that sends the keyboard stores them, the one that gets the press reads them.
 
-With Redis (the lock store's, BOUSSOLE_LOCK_STORE_URL, or BOUSSOLE_SHARED_STATE_URL)
-all workers share both, under keys prefixed `boussole:` (Rasa's lock keys start
+With Redis (the lock store's, BOUSSOLE_LOCK_STORE_URL, or BOUSSOLE_SHARED_STATE_URL;
+the worker's one client, bot/web/shared_redis.py) all workers share both, under keys prefixed `boussole:` (Rasa's lock keys start
 with `lock:`). Without Redis, or while it does not answer, each worker keeps its
 own: a retry that reaches another worker may then be answered twice, which is
-better than a message never answered.
+better than a message never answered. An outage is logged once a minute, not
+once per update.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import time
 from collections import OrderedDict
 from typing import Optional
 
+from bot.web.shared_redis import ThrottledWarning
+
 log = logging.getLogger(__name__)
 
 PREFIX = "boussole:"
 SEEN_SECONDS = 3600.0  # platforms retry within minutes
 PAYLOAD_SECONDS = 30 * 24 * 3600.0  # a keyboard can be pressed long after it was sent
-REDIS_TIMEOUT_SECONDS = 1.0
 
 
 class RecentIds:
@@ -47,17 +49,13 @@ class RecentIds:
 
 
 class SharedState:
-    def __init__(self, redis_url: Optional[str] = None):
+    def __init__(self, redis=None):
+        """`redis`: the worker's shared client (owned and closed by the app), or None for memory only."""
         self._seen = RecentIds()
         self._payloads: OrderedDict[str, str] = OrderedDict()
-        self._redis = None
-        self.where = "memory"
-        if redis_url:
-            from redis.asyncio import Redis
-
-            self._redis = Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                         socket_connect_timeout=REDIS_TIMEOUT_SECONDS, decode_responses=True)
-            self.where = "redis"
+        self._redis = redis
+        self.where = "memory" if redis is None else "redis"
+        self._warn = ThrottledWarning(log)
 
     async def first_time(self, key: str) -> bool:
         """True for the first delivery of `key` in the last hour, False for a repeat."""
@@ -90,11 +88,6 @@ class SharedState:
                 self._unavailable("recall", exc)
         return self._payloads.get(key)
 
-    async def close(self) -> None:
-        if self._redis is not None:
-            await self._redis.close()
-
-    @staticmethod
-    def _unavailable(operation: str, exc: Exception) -> None:
-        log.warning("channel.shared_state.unavailable operation=%s error=%s: %s; using this worker's memory",
+    def _unavailable(self, operation: str, exc: Exception) -> None:
+        self._warn("channel.shared_state.unavailable operation=%s error=%s: %s; using this worker's memory",
                     operation, type(exc).__name__, exc)

@@ -41,12 +41,12 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class SlackAdapter:
-    def __init__(self, token: str, signing_secret: str, api_base: str, shared_state_url: Optional[str] = None):
+    def __init__(self, token: str, signing_secret: str, api_base: str, redis=None):
         self._token = token
         self._secret = signing_secret
         self._api = api_base.rstrip("/")
         self._http = httpx.AsyncClient(timeout=15.0)
-        self.shared = SharedState(shared_state_url)
+        self.shared = SharedState(redis)
         self.turns = BackgroundTurns()
 
     def signature_ok(self, timestamp: Optional[str], signature: Optional[str], body: bytes) -> bool:
@@ -78,7 +78,6 @@ class SlackAdapter:
 
     async def close(self) -> None:
         await self._http.aclose()
-        await self.shared.close()
 
     async def run_turn(self, rasa, key: bytes, channel: str, thread_ts: Optional[str], text: str) -> None:
         try:

@@ -84,11 +84,11 @@ class CallbackTable:
 
 class TelegramAdapter:
     def __init__(self, token: str, secret: str, api_base: str, bot_username: Optional[str],
-                 shared_state_url: Optional[str] = None):
+                 redis=None):
         self.client = TelegramClient(token, api_base)
         self._secret = secret.encode()
         self._bot_username = (bot_username or "").lstrip("@").lower()
-        self.shared = SharedState(shared_state_url)
+        self.shared = SharedState(redis)
         self.callbacks = CallbackTable(self.shared)
         self.turns = BackgroundTurns()
 
@@ -132,7 +132,6 @@ class TelegramAdapter:
 
     async def close(self) -> None:
         await self.client.close()
-        await self.shared.close()
 
     async def notice(self, chat_id: int, text: str) -> None:
         await self.client.call("sendMessage", {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"})

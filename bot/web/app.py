@@ -19,9 +19,11 @@ from bot.web.errors import install_error_handlers
 from bot.web.guards import BodySizeLimit
 from bot.web.identity import ConversationIds, load_or_create_key
 from bot.web.metrics import MetricsMiddleware
+from bot.web.operator import operator_data_warning
 from bot.web.rasa_client import RasaClient
 from bot.web.ratelimit import ChatRateLimits
-from bot.web.routes import actions, chat, health, metiers, widget
+from bot.web.shared_redis import close as close_redis, shared_redis
+from bot.web.routes import actions, chat, feedback, health, metiers, widget
 from bot.web.routes import metrics as metrics_route
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     settings = settings or get_settings()
     # Fail at start-up, not at the first question: a bad knowledge file stops here.
     knowledge = load_knowledge(settings.knowledge_dir)
+    # One Redis client per worker, shared by the rate limits and the channels (None without Redis).
+    redis = shared_redis(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,7 +53,10 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             rasa=rasa,
             executor=executor,
         )
-        app.state.telegram, app.state.slack, app.state.channel_status = build_channels(settings)
+        app.state.telegram, app.state.slack, app.state.channel_status = build_channels(settings, redis)
+        warning = operator_data_warning(settings)
+        if warning:
+            log.warning(warning)
         log.info("service.started metiers=%d actions=%s channels=%s", len(knowledge.sheets), sorted(executor.actions),
                  app.state.channel_status)
         yield
@@ -58,7 +65,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
                 await adapter.turns.drain()
                 await adapter.close()
         await rasa.close()
-        await app.state.chat_rate_limits.close()
+        await close_redis(redis)
 
     app = FastAPI(
         title="Boussole",
@@ -68,7 +75,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     )
     install_error_handlers(app)
 
-    app.state.chat_rate_limits = ChatRateLimits(settings)
+    app.state.redis = redis  # owned here: closed when the app stops
+    app.state.chat_rate_limits = ChatRateLimits(settings, redis)
     # 413 for a body over the limit, whether it declares its length or comes chunked.
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, path_limits={"/webhook": MAX_ACTION_CALL_BYTES})
 
@@ -84,7 +92,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     )
     # Added last, so outermost: it also counts and times the requests refused above.
     app.add_middleware(MetricsMiddleware)
-    for router in (chat.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router,
+    for router in (chat.router, feedback.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router,
                    metrics_route.router):
         app.include_router(router)
     return app

@@ -30,3 +30,11 @@ CONTROL_CHARACTERS = (
 INVALID_CHARACTERS = "Champ « {field} » : le texte contient des caractères Unicode invalides."
 RATE_LIMITED = "Trop de messages en peu de temps : patientez {seconds} s avant de réessayer."
 HTTP_ERROR = "La requête n'a pas pu être traitée (erreur HTTP {status})."
+OPERATOR_TOKEN_INVALID = "Jeton d'opérateur manquant ou invalide (en-tête « Authorization: Bearer <jeton> »)."
+OPERATOR_TOKEN_REQUIRED = (
+    "Ces données sont réservées à l'opérateur : le service écoute au-delà de la boucle locale, "
+    "définissez BOUSSOLE_OPERATOR_TOKEN et envoyez-le en en-tête « Authorization: Bearer <jeton> »."
+)
+EMPTY_FEEDBACK_REPLY = "Le champ « reply » est vide : donnez le texte de la réponse que vous jugez."
+UNKNOWN_REPLY = "Cette réponse ne fait pas partie de la conversation : je ne peux pas enregistrer votre avis."
+FEEDBACK_THANKS = "Merci pour votre avis !"

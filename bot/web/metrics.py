@@ -7,6 +7,7 @@ Metrics (all prefixed `boussole_`):
     turns_total{channel,intent}                     answered turns by the intent Rasa reported
     fallbacks_total{channel}                        turns on nlu_fallback or action_default_fallback
     rasa_unavailable_total{channel}                 turns refused because Rasa did not answer
+    feedback_total{rating}                          « utile » / « pas utile » presses on a reply (helpful, unhelpful)
 
 Several worker processes: prometheus_client's multiprocess mode. Whoever
 starts the workers (`boussole serve --workers N`) must, before the first
@@ -73,6 +74,12 @@ RASA_UNAVAILABLE = Counter(
     "boussole_rasa_unavailable_total", "Turns that got no answer because Rasa was unreachable or failing.",
     ["channel"], registry=REGISTRY,
 )
+FEEDBACK = Counter(
+    "boussole_feedback_total", "Presses of « utile » (helpful) or « pas utile » (unhelpful) on a reply.",
+    ["rating"], registry=REGISTRY,
+)
+for _rating in ("helpful", "unhelpful"):
+    FEEDBACK.labels(rating=_rating)
 for _channel in CHANNELS:  # show zeros from the start, so that a rate() has a baseline
     FALLBACKS.labels(channel=_channel)
     RASA_UNAVAILABLE.labels(channel=_channel)
@@ -82,6 +89,10 @@ def count_turn(channel: str, intent: Optional[str], actions: list[str]) -> None:
     TURNS.labels(channel=channel, intent=intent or "unknown").inc()
     if intent == FALLBACK_INTENT or FALLBACK_ACTION in actions:
         FALLBACKS.labels(channel=channel).inc()
+
+
+def count_feedback(helpful: bool) -> None:
+    FEEDBACK.labels(rating="helpful" if helpful else "unhelpful").inc()
 
 
 def count_rasa_unavailable(channel: str) -> None:

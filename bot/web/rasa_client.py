@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence, Union
 
@@ -20,6 +21,20 @@ import httpx
 from bot.web.rasa_servers import RasaServers
 
 log = logging.getLogger(__name__)
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"']+")
+
+
+class HideTokenInUrls(logging.Filter):
+    """httpx logs every request's URL at INFO, and Rasa's HTTP API takes its token in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = _TOKEN_IN_QUERY.sub(r"\1***", message), ()
+        return True
+
+
+logging.getLogger("httpx").addFilter(HideTokenInUrls())
 
 
 class RasaUnavailable(Exception):
@@ -37,7 +52,7 @@ class RasaTurn:
 
 
 def turn_from_reply(body: Any, headers: Mapping[str, str]) -> RasaTurn:
-    """The REST channel's body plus the X-Boussole-* headers of bot/rasa_channel.py.
+    """The REST channel's body plus the X-Boussole-* headers of bot/rasa/channel.py.
 
     Missing or unreadable headers (a plain Rasa REST channel) leave the fields
     unset: the turn is still answered, only less well described.
@@ -70,7 +85,7 @@ class RasaClient:
             response = await self._request("POST", "/webhooks/rest/webhook", self._servers.for_sender(sender),
                                            json={"sender": sender, "message": message})
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise RasaUnavailable(self._reason(exc)) from exc
         if response.status_code >= 500 or response.status_code == 404:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         response.raise_for_status()
@@ -98,7 +113,23 @@ class RasaClient:
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(str(exc)) from exc
+            raise RasaUnavailable(self._reason(exc)) from exc
+
+    async def append_event(self, sender: str, event: dict[str, Any]) -> None:
+        """Add one event to the conversation's tracker (Rasa's HTTP API takes the conversation's lock)."""
+        try:
+            response = await self._request("POST", f"/conversations/{sender}/tracker/events",
+                                           self._servers.for_sender(sender), params={"token": self._token},
+                                           json=event)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(self._reason(exc)) from exc
+
+    def _reason(self, exc: Exception) -> str:
+        """An error for the log: httpx puts the URL in some messages, and the URL carries the token."""
+        if isinstance(exc, httpx.HTTPStatusError):
+            return f"Rasa answered HTTP {exc.response.status_code}"
+        return f"{type(exc).__name__}: {exc}".replace(self._token, "***")
 
     async def _request(self, method: str, path: str, servers: list[str], **kwargs: Any) -> httpx.Response:
         """The response of the first of `servers` that accepts the connection.

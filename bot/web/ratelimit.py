@@ -41,6 +41,7 @@ from fastapi import HTTPException, Request
 
 from bot.settings import Settings
 from bot.web import messages as M
+from bot.web.shared_redis import ThrottledWarning
 
 log = logging.getLogger(__name__)
 
@@ -132,49 +133,38 @@ class SharedTokenBuckets:
         self._take = redis.register_script(_TAKE_SCRIPT)
         self._prefix = f"boussole:ratelimit:{table}:"
         self.local = local
-        self._warned_at = -math.inf
+        self._warn = ThrottledWarning(log)
 
     async def take(self, key: str) -> Decision:
         try:
             allowed, first, tokens = await self._take(keys=[self._prefix + key],
                                                       args=[self.local.burst, self.local.per_second])
         except Exception as exc:  # any Redis or connection error: limit in this worker rather than not at all
-            if time.monotonic() - self._warned_at > 60:
-                self._warned_at = time.monotonic()
-                log.warning("chat.rate_limit.shared_unavailable error=%s: %s; limiting per worker",
-                            type(exc).__name__, exc)
+            self._warn("chat.rate_limit.shared_unavailable error=%s: %s; limiting per worker", type(exc).__name__, exc)
             return self.local.take(key)
         retry_after = 0.0 if allowed else (1 - float(tokens)) / self.local.per_second
         return Decision(bool(allowed), retry_after, bool(first))
 
 
 class ChatRateLimits:
-    """The two tables of POST /api/chat, built from the settings; in Redis when there is one."""
+    """The two tables of POST /api/chat, built from the settings; in Redis when the worker has a client."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: Settings, redis=None, clock: Callable[[], float] = time.monotonic):
         self.conversations = TokenBuckets(settings.rate_limit_conversation_burst,
                                           settings.rate_limit_conversation_per_second,
                                           settings.rate_limit_max_senders, clock)
         self.addresses = TokenBuckets(settings.rate_limit_new_burst, settings.rate_limit_new_per_second,
                                       settings.rate_limit_max_senders, clock)
-        self._redis = None
         self._shared: dict[str, SharedTokenBuckets] = {}
-        if settings.shared_redis_url:
-            from redis.asyncio import Redis
-
-            self._redis = Redis.from_url(settings.shared_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
-            self._shared = {"conversations": SharedTokenBuckets(self._redis, "conversations", self.conversations),
-                            "addresses": SharedTokenBuckets(self._redis, "addresses", self.addresses)}
+        if redis is not None:
+            self._shared = {"conversations": SharedTokenBuckets(redis, "conversations", self.conversations),
+                            "addresses": SharedTokenBuckets(redis, "addresses", self.addresses)}
 
     async def take(self, table: str, key: str) -> Decision:
         """A token of `key` in the table "conversations" or "addresses"."""
         if table in self._shared:
             return await self._shared[table].take(key)
         return getattr(self, table).take(key)
-
-    async def close(self) -> None:
-        if self._redis is not None:
-            await self._redis.close()
 
 
 def _address_key(host: str) -> str:

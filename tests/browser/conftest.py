@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devstack import Stack, free_port
+from bot.devtools.stack import Stack, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

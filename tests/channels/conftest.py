@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devstack import Stack
+from bot.devtools.stack import Stack
 from tests.channels.standins import StandIn
 
 TELEGRAM_TOKEN = "123456:TEST-token"

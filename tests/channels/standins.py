@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.devstack import free_port
+from bot.devtools.stack import free_port
 
 
 class Recorder:

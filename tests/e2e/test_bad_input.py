@@ -11,7 +11,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from bot.devstack import Stack
+from bot.devtools.stack import Stack
 from bot.text import fold
 
 pytestmark = pytest.mark.slow

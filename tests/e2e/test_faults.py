@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from bot.devstack import Stack, free_port
+from bot.devtools.stack import Stack, free_port
 from tests.conftest import Conversation
 
 pytestmark = pytest.mark.slow
@@ -84,7 +84,7 @@ def test_a_failed_action_call_gives_an_apology_and_the_next_turn_works(fault_sta
 
 def _rasa_server(stack: Stack) -> psutil.Process:
     for child in psutil.Process(stack.process.pid).children(recursive=True):
-        if "bot.rasa_launcher" in child.cmdline() and "run" in child.cmdline():
+        if "bot.rasa.launcher" in child.cmdline() and "run" in child.cmdline():
             return child
     raise AssertionError("no Rasa server child found")
 

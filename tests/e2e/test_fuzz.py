@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.devstack import Stack
+from bot.devtools.stack import Stack
 from bot.web import messages as M
 
 pytestmark = pytest.mark.slow

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.devstack import free_port
+from bot.devtools.stack import free_port
 from bot.settings import Settings
 from bot.web.rasa_client import turn_from_reply
 from tests.conftest import Conversation
@@ -224,11 +225,28 @@ def test_metrics_add_up_across_worker_processes(tmp_path):
 def test_metrics_ask_for_the_token_when_one_is_set(tmp_path):
     from bot.web.app import create_app
 
-    settings = Settings(rasa_port=free_port(), state_dir=tmp_path, metrics_token="scrape-secret")
-    with TestClient(create_app(settings)) as client:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "scrape-secret"}):
-            refused = client.get("/metrics", headers=headers)
-            assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer", headers
-            assert refused.json()["detail"] == "Jeton d'accès aux métriques manquant ou invalide."
-        allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
-        assert allowed.status_code == 200 and "boussole_http_requests_total" in allowed.text
+    # BOUSSOLE_METRICS_TOKEN, the earlier name, still sets the operator token.
+    for settings in (Settings(rasa_port=free_port(), state_dir=tmp_path, operator_token="scrape-secret"),
+                     Settings(rasa_port=free_port(), state_dir=tmp_path, metrics_token="scrape-secret", host="0.0.0.0")):
+        with TestClient(create_app(settings)) as client:
+            for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "scrape-secret"}):
+                refused = client.get("/metrics", headers=headers)
+                assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer", headers
+                assert refused.json()["detail"].startswith("Jeton d'opérateur manquant ou invalide")
+            allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+            assert allowed.status_code == 200 and "boussole_http_requests_total" in allowed.text
+
+
+def test_metrics_need_the_operator_token_once_the_service_listens_beyond_loopback(tmp_path, caplog):
+    from bot.web.app import create_app
+
+    for host in ("127.0.0.1", "::1", "localhost"):
+        assert not Settings(host=host).listens_beyond_loopback, host
+    with caplog.at_level(logging.WARNING), \
+            TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path, host="0.0.0.0"))) as client:
+        refused = client.get("/metrics")
+    assert refused.status_code == 403 and refused.json()["code"] == "operator_token_required"
+    assert "BOUSSOLE_OPERATOR_TOKEN" in refused.json()["detail"]
+    assert any("operator.token_missing host=0.0.0.0" in r.getMessage() for r in caplog.records)
+    with TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path))) as client:  # loopback: open
+        assert client.get("/metrics").status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devstack import Stack
+from bot.devtools.stack import Stack
 from tests.conftest import Conversation
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bot.devstack import free_port
+from bot.devtools.stack import free_port
 from bot.settings import Settings
 from bot.web.app import create_app
 

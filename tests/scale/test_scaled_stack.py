@@ -1,7 +1,7 @@
 """Boussole scaled out, for real: PostgreSQL + Redis + two Rasa servers + `boussole serve --workers 2`.
 
 The processes are the lines of deploy/Procfile.scaled, run as a Procfile
-runner would (bot.devstack.ScaledStack), against a PostgreSQL cluster and a
+runner would (bot.devtools.stack.ScaledStack), against a PostgreSQL cluster and a
 Redis server of this module's own (tests/scale/services.py). The Rasa
 servers load in parallel (about a minute and 1.5 GB each). The test that
 kills a Rasa server runs last.
@@ -19,11 +19,11 @@ import pytest
 from rasa.core.lock_store import RedisLockStore
 from redis.connection import parse_url
 
-from bot.devstack import ScaledStack, serve
+from bot.devtools.stack import ScaledStack, serve
 from bot.text import fold
 from bot.web.rasa_servers import ranking
 from tests.conftest import Conversation
-from bot.devservices import Postgres, Redis
+from bot.devtools.services import Postgres, Redis
 
 pytestmark = pytest.mark.slow
 
@@ -178,7 +178,7 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     """5 messages of one conversation at once: straight to a Rasa server, then through /api/chat.
 
     Rasa's lock store makes a turn that finds the conversation busy sleep and
-    poll every second; bot/rasa_launcher.py makes it 50 ms. The public service
+    poll every second; bot/rasa/launcher.py makes it 50 ms. The public service
     sends turns on as they come, so Rasa's ticket order is the order sent. The
     questions call the custom action, so a turn lets others in while it waits
     for it, as real questions do (small talk runs in one go and never waits).

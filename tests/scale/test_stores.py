@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import rasa_process, stores
-from bot.devstack import free_port
+from bot.rasa import process as rasa_process
+from bot.rasa import stores
+from bot.devtools.stack import free_port
 from bot.settings import Settings
 from tests.conftest import ROOT
 

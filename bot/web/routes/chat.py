@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.web import messages as M
 from bot.web.deps import State
+from bot.web.routes.feedback import feedback_given
 from bot.web.guards import PlainText
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.ratelimit import limit_chat
@@ -46,6 +47,7 @@ class HistoryMessage(BaseModel):
     role: str = Field(..., description="« user » ou « bot »")
     text: str = ""
     buttons: list[Button] = []
+    helpful: Optional[bool] = Field(None, description="L'avis donné sur cette réponse (POST /api/feedback), s'il y en a un.")
 
 
 class HistoryResponse(BaseModel):
@@ -100,14 +102,17 @@ async def history(conversation_id: str, state: State) -> HistoryResponse:
     except RasaUnavailable as exc:
         log.warning("chat.history.rasa_unavailable reason=%s", exc)
         raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+    events = (tracker or {}).get("events") or []
     messages: list[HistoryMessage] = []
     offered: dict[str, str] = {}  # payload -> title of the last buttons shown
-    for event in (tracker or {}).get("events") or []:
+    judged = feedback_given(events)
+    for event in events:
         if event.get("event") == "user" and event.get("text"):
             # A quick reply was sent as its payload; show what the person clicked.
             messages.append(HistoryMessage(role="user", text=offered.get(event["text"], event["text"])))
         elif event.get("event") == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
             buttons = [Button(**b) for b in (event.get("data") or {}).get("buttons") or [] if "title" in b and "payload" in b]
             offered = {b.payload: b.title for b in buttons} or offered
-            messages.append(HistoryMessage(role="bot", text=event.get("text") or "", buttons=buttons))
+            messages.append(HistoryMessage(role="bot", text=event.get("text") or "", buttons=buttons,
+                                           helpful=judged.get(event.get("timestamp"))))
     return HistoryResponse(conversation_id=conversation_id, messages=messages)

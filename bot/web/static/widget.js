@@ -27,7 +27,11 @@
     typing: title + " écrit…",
     retry: "Réessayer",
     unreachable: "Impossible de joindre l'assistant. Vérifiez votre connexion puis réessayez.",
-    failed: "L'assistant n'a pas pu répondre. Réessayez dans un instant."
+    failed: "L'assistant n'a pas pu répondre. Réessayez dans un instant.",
+    feedbackGroup: "Cette réponse vous a-t-elle été utile ?",
+    helpful: "Utile",
+    unhelpful: "Pas utile",
+    feedbackFailed: "Votre avis n'a pas pu être enregistré. Réessayez dans un instant."
   };
 
   function el(tag, attrs, children) {
@@ -128,6 +132,35 @@
     log.appendChild(group);
     scrollDown();
   }
+  // « Utile / Pas utile » under a reply of the assistant (not under the greeting, which is the page's own).
+  function addFeedback(replyText, given) {
+    var group = el("div", { "class": "feedback", role: "group", "aria-label": TEXT.feedbackGroup });
+    var note = el("span", { "class": "note", role: "status" });
+    var choices = [[true, "👍", TEXT.helpful], [false, "👎", TEXT.unhelpful]].map(function (c) {
+      var button = el("button", { type: "button", "aria-pressed": String(given === c[0]) },
+        [el("span", { "aria-hidden": "true", text: c[1] + " " }), document.createTextNode(c[2])]);
+      button.addEventListener("click", function () { sendFeedback(c[0]); });
+      group.appendChild(button);
+      return { helpful: c[0], button: button };
+    });
+    group.appendChild(note);
+    function sendFeedback(helpful) {
+      note.textContent = "";
+      fetch(server + "/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ conversation_id: conversationId, reply: replyText, helpful: helpful }) })
+        .then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
+        })
+        .then(function (res) {
+          if (res.status !== 200) { throw new Error(res.json.detail || TEXT.feedbackFailed); }
+          choices.forEach(function (c) { c.button.setAttribute("aria-pressed", String(c.helpful === helpful)); });
+          note.textContent = res.json.message;
+        })
+        .catch(function (e) { note.textContent = e instanceof TypeError ? TEXT.unreachable : (e.message || TEXT.feedbackFailed); });
+    }
+    log.appendChild(group);
+    scrollDown();
+  }
   function showGreeting() { addMessage("bot", greeting); }
   function showError(message) { errorText.textContent = message; errorBox.hidden = false; }
   function clearError() { errorBox.hidden = true; errorText.textContent = ""; }
@@ -150,6 +183,7 @@
         showGreeting();
         body.messages.forEach(function (m, i) {
           addMessage(m.role, m.text);
+          if (m.role === "bot" && m.text) { addFeedback(m.text, m.helpful); }
           var next = body.messages[i + 1];
           var chosen = (m.buttons || []).filter(function (b) { return next && next.role === "user" && next.text === b.title; })[0];
           if (m.role === "bot") { addButtons(m.buttons, chosen && chosen.payload); }
@@ -181,7 +215,11 @@
         if (res.status !== 200) { throw new Error(res.json.detail || TEXT.failed); }
         setId(res.json.conversation_id);
         pending = null;
-        res.json.replies.forEach(function (reply) { addMessage("bot", reply.text); addButtons(reply.buttons); });
+        res.json.replies.forEach(function (reply) {
+          addMessage("bot", reply.text);
+          if (reply.text) { addFeedback(reply.text, null); }
+          addButtons(reply.buttons);
+        });
         localStorage.setItem(pingKey, String(Date.now()));
       })
       .catch(function (e) {

@@ -16,7 +16,7 @@ from typing import Optional
 
 import httpx
 
-from bot import stores
+from bot.rasa import stores
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
 
 
 def _rasa_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "bot.rasa_launcher", *args]
+    return [sys.executable, "-m", "bot.rasa.launcher", *args]
 
 
 def train(settings: Settings, force: bool = False) -> Path:
@@ -109,12 +109,16 @@ def _die_with_parent() -> None:
 
 
 def server_command(settings: Settings, model: Optional[Path] = None) -> list[str]:
-    """`rasa run` on rasa_host:rasa_port with its HTTP API behind the token (run it in settings.home)."""
+    """`rasa run` on rasa_host:rasa_port with its HTTP API behind the token (run it in settings.home).
+
+    The token is not among the arguments, which anyone on the machine can read
+    with ps: it travels in the environment of `server_env()`, and the launcher
+    hands it to Rasa's argument parser inside the Rasa process.
+    """
     return _rasa_command(
         "run",
         "--model", str(model or model_path(settings)),
         "--enable-api",
-        "--auth-token", settings.rasa_token,
         "--interface", settings.rasa_host,
         "--port", str(settings.rasa_port),
         "--endpoints", "endpoints.yml",
@@ -122,11 +126,18 @@ def server_command(settings: Settings, model: Optional[Path] = None) -> list[str
     )
 
 
+def server_env(settings: Settings) -> dict[str, str]:
+    """rasa_env() plus the token of Rasa's HTTP API, which the launcher reads (and removes)."""
+    from bot.rasa.launcher import TOKEN_VARIABLE
+
+    return {**rasa_env(settings), TOKEN_VARIABLE: settings.rasa_token}
+
+
 def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
     """Start `rasa run` as a child that dies with this process."""
     out = open(log_file, "ab") if log_file else None
     return subprocess.Popen(
-        server_command(settings, model), cwd=settings.home, env=rasa_env(settings), stdout=out,
+        server_command(settings, model), cwd=settings.home, env=server_env(settings), stdout=out,
         stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
     )
 

@@ -13,14 +13,24 @@
   It now re-checks every BOUSSOLE_LOCK_POLL_SECONDS (default 0.05 s); the
   ticket order, lifetimes and errors stay Rasa's own.
 
-Usage: python -m bot.rasa_launcher <rasa arguments>, e.g. `run --enable-api`.
+And one fix of exposure: `rasa run --auth-token X` would show the token of
+Rasa's HTTP API to anyone who lists the processes (ps). The launcher reads
+it from BOUSSOLE_RASA_TOKEN instead, removes it from the environment (Rasa's
+own children do not inherit it) and adds it to Rasa's arguments inside this
+process only: the process list shows the command line the process started
+with, not sys.argv.
+
+Usage: python -m bot.rasa.launcher <rasa arguments>, e.g. `run --enable-api`.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Dict
+import sys
+from typing import Any, Dict, List
+
+TOKEN_VARIABLE = "BOUSSOLE_RASA_TOKEN"
 
 
 def install_cached_action_validator() -> None:
@@ -66,7 +76,16 @@ def poll_locks_faster(seconds: float) -> None:
     LockStore._acquire_lock = _acquire_lock
 
 
+def with_token_from_environment(argv: List[str]) -> List[str]:
+    """Rasa's arguments, with `--auth-token` from TOKEN_VARIABLE for `rasa run` (the variable is removed)."""
+    token = os.environ.pop(TOKEN_VARIABLE, None)
+    if token and argv[1:2] == ["run"] and "--auth-token" not in argv:
+        return [*argv, "--auth-token", token]
+    return argv
+
+
 def main() -> None:
+    sys.argv = with_token_from_environment(sys.argv)
     install_cached_action_validator()
     share_spacy_models()
     poll_locks_faster(float(os.environ.get("BOUSSOLE_LOCK_POLL_SECONDS", "0.05")))

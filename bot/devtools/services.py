@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from bot.devstack import free_port
+from bot.devtools.stack import free_port
 
 MISSING = ("{what} is not installed: run ./test.sh (it installs Debian's postgresql and redis-server "
            "when run as root) or `sudo apt-get install postgresql redis-server`")

@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 
 import httpx
 
-HOME = Path(__file__).resolve().parents[1]
+HOME = Path(__file__).resolve().parents[2]
 PROCFILE = HOME / "deploy" / "Procfile.scaled"
 
 

@@ -1,0 +1,186 @@
+"""Turns rebuilt from a conversation's events, and what went wrong in them, grouped and ranked.
+
+A turn is a user message, the bot messages that answered it and the
+opinion given on them. It is a finding when:
+
+- fallback: the classifier was unsure (nlu_fallback); the intent it would
+  have guessed is the best of its ranking;
+- out_of_scope: the classifier said the question is out of Boussole's scope;
+- low_confidence: another intent, below the confidence threshold;
+- no_answer: a reply said the sheet has nothing on a facet (télétravail,
+  salaire d'un profil senior, a métier without a sheet…), as noted by
+  action_answer in the bot message's metadata;
+- unhelpful: the person pressed « pas utile » on a reply.
+
+Questions are grouped by their folded text (case, accents, punctuation), shown
+as first written, and ranked by how often they came, then how recently.
+Quick-reply presses (payloads such as /ask_salary) are not questions anyone
+typed: they count only when judged unhelpful.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from bot.text import fold
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+FEEDBACK_SLOT = "feedback"  # the slot POST /api/feedback sets (bot/web/routes/feedback.py)
+DEFAULT_THRESHOLD = 0.5
+REPLY_EXCERPT_CHARS = 160
+SECTIONS = ("fallback", "out_of_scope", "low_confidence", "no_answer", "unhelpful")
+
+
+@dataclass
+class Turn:
+    text: str
+    intent: str
+    confidence: float
+    guessed_intent: str  # the intent the model would pick, nlu_fallback set aside
+    at: float
+    replies: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    helpful: Optional[bool] = None
+
+    @property
+    def typed(self) -> bool:
+        """Typed by the person, not a quick reply's payload."""
+        return not self.text.startswith("/")
+
+
+def turns_of(events: Iterable[dict[str, Any]]) -> list[Turn]:
+    """A conversation's turns, with each reply's gaps and the last opinion given on it."""
+    turns: list[Turn] = []
+    by_reply: dict[float, Turn] = {}
+    for event in events:
+        kind = event.get("event")
+        if kind == "user" and event.get("text"):
+            parse = event.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+            turns.append(Turn(
+                text=event["text"], intent=intent.get("name") or "", confidence=float(intent.get("confidence") or 0),
+                guessed_intent=(ranking[0].get("name") if ranking else intent.get("name")) or "",
+                at=float(event.get("timestamp") or 0),
+            ))
+        elif kind == "bot" and turns:
+            turn = turns[-1]
+            if event.get("text"):
+                turn.replies.append(event["text"])
+            notes = (event.get("metadata") or {}).get("boussole") or {}
+            turn.gaps += [g for g in notes.get("gaps") or [] if g not in turn.gaps]
+            if event.get("timestamp") is not None:
+                by_reply[float(event["timestamp"])] = turn
+        elif kind == "slot" and event.get("name") == FEEDBACK_SLOT and isinstance(event.get("value"), dict):
+            turn = by_reply.get(event["value"].get("reply_at"))
+            if turn is not None:
+                turn.helpful = bool(event["value"].get("helpful"))
+    return turns
+
+
+def sections_of(turn: Turn, threshold: float) -> list[str]:
+    """The report sections a turn belongs to (none for a turn that went well)."""
+    found = []
+    if turn.typed:
+        if turn.intent == FALLBACK_INTENT:
+            found.append("fallback")
+        elif turn.intent == OUT_OF_SCOPE_INTENT:
+            found.append("out_of_scope")
+        elif turn.confidence < threshold:
+            found.append("low_confidence")
+        if turn.gaps:
+            found.append("no_answer")
+    if turn.helpful is False:
+        found.append("unhelpful")
+    return found
+
+
+@dataclass
+class Group:
+    """One question as people wrote it, however often: the first wording seen stands for the rest."""
+
+    text: str
+    count: int = 0
+    conversations: int = 0
+    last_at: float = 0.0
+    intents: Counter = field(default_factory=Counter)
+    confidences: list[float] = field(default_factory=list)
+    replies: Counter = field(default_factory=Counter)
+
+    def add(self, turn: Turn, new_conversation: bool) -> None:
+        self.count += 1
+        self.conversations += new_conversation
+        self.last_at = max(self.last_at, turn.at)
+        self.intents[turn.guessed_intent] += 1
+        self.confidences.append(turn.confidence)
+        if turn.replies:
+            self.replies[_excerpt(" ".join(turn.replies))] += 1
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "count": self.count, "conversations": self.conversations,
+            "guessed_intent": self.intents.most_common(1)[0][0] if self.intents else "",
+            "confidence": round(sum(self.confidences) / len(self.confidences), 3) if self.confidences else None,
+            "reply": self.replies.most_common(1)[0][0] if self.replies else "",
+            "last_seen": self.last_at,
+        }
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= REPLY_EXCERPT_CHARS else text[:REPLY_EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+class Findings:
+    """Everything a report says, gathered one conversation at a time."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+        self.conversations = 0
+        self.turns = 0
+        self._groups: dict[str, dict[str, Group]] = {name: {} for name in SECTIONS}
+        self._facets: dict[str, dict[str, Group]] = defaultdict(dict)
+        self.first_at: Optional[float] = None
+        self.last_at: Optional[float] = None
+
+    def add_conversation(self, events: Iterable[dict[str, Any]]) -> None:
+        turns = turns_of(events)
+        if not turns:
+            return
+        self.conversations += 1
+        self.turns += len(turns)
+        self.first_at = min(self.first_at or turns[0].at, turns[0].at)
+        self.last_at = max(self.last_at or turns[-1].at, turns[-1].at)
+        seen: set[tuple[str, str]] = set()  # (section or facet, key) already counted for this conversation
+        for turn in turns:
+            key = fold(turn.text) or turn.text
+            for section in sections_of(turn, self.threshold):
+                if section == "no_answer":
+                    for facet in turn.gaps:
+                        self._add(self._facets[facet], f"facet:{facet}", key, turn, seen)
+                self._add(self._groups[section], section, key, turn, seen)
+
+    @staticmethod
+    def _add(groups: dict[str, Group], scope: str, key: str, turn: Turn, seen: set) -> None:
+        group = groups.setdefault(key, Group(turn.text))
+        group.add(turn, (scope, key) not in seen)
+        seen.add((scope, key))
+
+    def ranked(self, section: str) -> list[dict[str, Any]]:
+        return [g.as_row() for g in _rank(self._groups[section].values())]
+
+    def facets(self) -> list[dict[str, Any]]:
+        """The facets replies said the sheet lacks, most asked first, each with its questions."""
+        rows = []
+        for facet, groups in self._facets.items():
+            questions = [g.as_row() for g in _rank(groups.values())]
+            rows.append({"facet": facet, "count": sum(q["count"] for q in questions),
+                         "last_seen": max(q["last_seen"] for q in questions), "questions": questions})
+        return sorted(rows, key=lambda r: (-r["count"], -r["last_seen"], r["facet"]))
+
+
+def _rank(groups: Iterable[Group]) -> list[Group]:
+    return sorted(groups, key=lambda g: (-g.count, -g.last_at, g.text))

@@ -1,0 +1,91 @@
+"""POST /api/feedback: « utile / pas utile » on one reply, kept in Rasa's tracker.
+
+The press becomes an event of that conversation in Rasa's tracker store
+(the `feedback` slot, set through Rasa's HTTP API, which takes the
+conversation's lock), not a side database: `boussole report` reads it there,
+beside the question and the reply it judges. The reply is named by its text
+as the client shows it (Rasa's REST channel may have cut one bot message at
+blank lines), and found among the conversation's bot messages, newest first;
+the event keeps that message's timestamp, so the report knows which reply it
+was. A second press on the same reply replaces the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Optional
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+
+from bot.web import messages as M
+from bot.web import metrics
+from bot.web.deps import State
+from bot.web.guards import PlainText
+from bot.web.rasa_client import RasaUnavailable
+from bot.web.ratelimit import limit_chat
+from bot.web.turnlog import sender_hash
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["chat"])
+
+FEEDBACK_SLOT = "feedback"
+
+
+class FeedbackRequest(BaseModel):
+    conversation_id: PlainText = Field(..., description="Identifiant de la conversation.")
+    reply: PlainText = Field(..., description="Le texte de la réponse jugée, tel qu'il est affiché.")
+    helpful: bool = Field(..., description="true : « utile » ; false : « pas utile ».")
+
+
+class FeedbackResponse(BaseModel):
+    conversation_id: str
+    helpful: bool
+    message: str
+
+
+def _refuse(status: int, message: str, code: str) -> HTTPException:
+    return HTTPException(status_code=status, detail={"detail": message, "code": code})
+
+
+def reply_timestamp(events: list[dict[str, Any]], reply: str) -> Optional[float]:
+    """The timestamp of the newest bot message that holds `reply`, or None."""
+    for event in reversed(events):
+        if event.get("event") == "bot" and reply in (event.get("text") or "") and event.get("timestamp"):
+            return float(event["timestamp"])
+    return None
+
+
+def feedback_given(events: list[dict[str, Any]]) -> dict[float, bool]:
+    """Reply timestamp -> the last opinion given on it."""
+    judged: dict[float, bool] = {}
+    for event in events:
+        value = event.get("value")
+        if event.get("event") == "slot" and event.get("name") == FEEDBACK_SLOT and isinstance(value, dict):
+            judged[value.get("reply_at")] = bool(value.get("helpful"))
+    return judged
+
+
+@router.post("/feedback", response_model=FeedbackResponse, dependencies=[Depends(limit_chat)])
+async def feedback(body: FeedbackRequest, state: State) -> FeedbackResponse:
+    reply = body.reply.strip()
+    if not reply:
+        raise _refuse(422, M.EMPTY_FEEDBACK_REPLY, "empty_reply")
+    if not state.ids.verify(body.conversation_id):
+        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+    try:
+        tracker = await state.rasa.tracker(body.conversation_id)
+        reply_at = reply_timestamp((tracker or {}).get("events") or [], reply)
+        if reply_at is None:
+            raise _refuse(404, M.UNKNOWN_REPLY, "unknown_reply")
+        await state.rasa.append_event(body.conversation_id, {
+            "event": "slot", "name": FEEDBACK_SLOT, "timestamp": time.time(),
+            "value": {"helpful": body.helpful, "reply_at": reply_at},
+        })
+    except RasaUnavailable as exc:
+        log.warning("chat.feedback.rasa_unavailable sender=%s reason=%s", sender_hash(body.conversation_id), exc)
+        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+    metrics.count_feedback(body.helpful)
+    log.info("chat.feedback sender=%s helpful=%s", sender_hash(body.conversation_id), body.helpful)
+    return FeedbackResponse(conversation_id=body.conversation_id, helpful=body.helpful, message=M.FEEDBACK_THANKS)
