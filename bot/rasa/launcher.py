@@ -14,11 +14,13 @@
   ticket order, lifetimes and errors stay Rasa's own.
 
 And one fix of exposure: `rasa run --auth-token X` would show the token of
-Rasa's HTTP API to anyone who lists the processes (ps). The launcher reads
-it from BOUSSOLE_RASA_TOKEN instead, removes it from the environment (Rasa's
-own children do not inherit it) and adds it to Rasa's arguments inside this
-process only: the process list shows the command line the process started
-with, not sys.argv.
+Rasa's HTTP API to anyone who lists the processes (ps). The launcher gets it
+instead from the first line of its standard input when BOUSSOLE_RASA_TOKEN_ON_STDIN
+is set (`boussole run` pipes it to its Rasa child: nothing in /proc), or else
+from BOUSSOLE_RASA_TOKEN (`boussole rasa`, which becomes Rasa by exec, from the
+operator's environment), removes the variable (Rasa's own children do not
+inherit it) and adds the token to Rasa's arguments inside this process only:
+the process list shows the command line the process started with, not sys.argv.
 
 Usage: python -m bot.rasa.launcher <rasa arguments>, e.g. `run --enable-api`.
 """
@@ -31,6 +33,7 @@ import sys
 from typing import Any, Dict, List
 
 TOKEN_VARIABLE = "BOUSSOLE_RASA_TOKEN"
+TOKEN_ON_STDIN = "BOUSSOLE_RASA_TOKEN_ON_STDIN"
 
 
 def install_cached_action_validator() -> None:
@@ -76,16 +79,18 @@ def poll_locks_faster(seconds: float) -> None:
     LockStore._acquire_lock = _acquire_lock
 
 
-def with_token_from_environment(argv: List[str]) -> List[str]:
-    """Rasa's arguments, with `--auth-token` from TOKEN_VARIABLE for `rasa run` (the variable is removed)."""
+def with_token(argv: List[str]) -> List[str]:
+    """Rasa's arguments, with `--auth-token` for `rasa run`, from stdin or TOKEN_VARIABLE (then removed)."""
     token = os.environ.pop(TOKEN_VARIABLE, None)
+    if os.environ.pop(TOKEN_ON_STDIN, None):
+        token = sys.stdin.readline().strip()
     if token and argv[1:2] == ["run"] and "--auth-token" not in argv:
         return [*argv, "--auth-token", token]
     return argv
 
 
 def main() -> None:
-    sys.argv = with_token_from_environment(sys.argv)
+    sys.argv = with_token(sys.argv)
     install_cached_action_validator()
     share_spacy_models()
     poll_locks_faster(float(os.environ.get("BOUSSOLE_LOCK_POLL_SECONDS", "0.05")))

@@ -17,6 +17,7 @@ from typing import Optional
 import httpx
 
 from bot.rasa import stores
+from bot.rasa.launcher import TOKEN_ON_STDIN, TOKEN_VARIABLE
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     ${VAR}), derived from the settings, and quieter logs."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    env.pop(TOKEN_VARIABLE, None)  # only a Rasa server needs it, and server_env() says how it gets it
     env.update(stores.rasa_env_vars(settings))
     env["BOUSSOLE_ACTION_URL"] = settings.action_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -112,8 +114,8 @@ def server_command(settings: Settings, model: Optional[Path] = None) -> list[str
     """`rasa run` on rasa_host:rasa_port with its HTTP API behind the token (run it in settings.home).
 
     The token is not among the arguments, which anyone on the machine can read
-    with ps: it travels in the environment of `server_env()`, and the launcher
-    hands it to Rasa's argument parser inside the Rasa process.
+    with ps: `server_env()` says how it reaches the launcher, which hands it to
+    Rasa's argument parser inside the Rasa process.
     """
     return _rasa_command(
         "run",
@@ -126,20 +128,24 @@ def server_command(settings: Settings, model: Optional[Path] = None) -> list[str
     )
 
 
-def server_env(settings: Settings) -> dict[str, str]:
-    """rasa_env() plus the token of Rasa's HTTP API, which the launcher reads (and removes)."""
-    from bot.rasa.launcher import TOKEN_VARIABLE
-
+def server_env(settings: Settings, token_on_stdin: bool = False) -> dict[str, str]:
+    """rasa_env() plus how the launcher gets the token of Rasa's HTTP API: on its standard
+    input (nothing to read in /proc), or in its environment (a process that becomes Rasa by exec)."""
+    if token_on_stdin:
+        return {**rasa_env(settings), TOKEN_ON_STDIN: "1"}
     return {**rasa_env(settings), TOKEN_VARIABLE: settings.rasa_token}
 
 
 def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
-    """Start `rasa run` as a child that dies with this process."""
+    """Start `rasa run` as a child that dies with this process; its token goes through a pipe."""
     out = open(log_file, "ab") if log_file else None
-    return subprocess.Popen(
-        server_command(settings, model), cwd=settings.home, env=server_env(settings), stdout=out,
-        stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
+    process = subprocess.Popen(
+        server_command(settings, model), cwd=settings.home, env=server_env(settings, token_on_stdin=True),
+        stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
     )
+    process.stdin.write(settings.rasa_token.encode() + b"\n")
+    process.stdin.close()
+    return process
 
 
 def wait_until_ready(settings: Settings, process: subprocess.Popen, timeout: float = 180.0) -> bool:

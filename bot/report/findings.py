@@ -38,7 +38,7 @@ SECTIONS = ("fallback", "out_of_scope", "low_confidence", "no_answer", "unhelpfu
 class Turn:
     text: str
     intent: str
-    confidence: float
+    confidence: float  # of the guessed intent
     guessed_intent: str  # the intent the model would pick, nlu_fallback set aside
     at: float
     replies: list[str] = field(default_factory=list)
@@ -60,11 +60,12 @@ def turns_of(events: Iterable[dict[str, Any]]) -> list[Turn]:
         if kind == "user" and event.get("text"):
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
+            # After a fallback, the best of the ranking is what the model would have said, and how sure it was.
             ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+            guess = ranking[0] if ranking and intent.get("name") == FALLBACK_INTENT else intent
             turns.append(Turn(
-                text=event["text"], intent=intent.get("name") or "", confidence=float(intent.get("confidence") or 0),
-                guessed_intent=(ranking[0].get("name") if ranking else intent.get("name")) or "",
-                at=float(event.get("timestamp") or 0),
+                text=event["text"], intent=intent.get("name") or "", confidence=float(guess.get("confidence") or 0),
+                guessed_intent=guess.get("name") or "", at=float(event.get("timestamp") or 0),
             ))
         elif kind == "bot" and turns:
             turn = turns[-1]

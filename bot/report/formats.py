@@ -33,6 +33,10 @@ def _when(epoch: Optional[float]) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def as_dict(findings: Findings, since: Optional[float]) -> dict[str, Any]:
     def dated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**row, "last_seen": _when(row["last_seen"]),
@@ -65,12 +69,12 @@ def render(findings: Findings, fmt: str, since: Optional[float] = None) -> str:
 
 
 def _table(report: dict[str, Any]) -> str:
-    out = [f"Boussole report: {report['turns']} turns in {report['conversations']} conversations, "
+    out = [f"Boussole report: {_n(report['turns'], 'turn')} in {_n(report['conversations'], 'conversation')}, "
            f"{report['first_turn']} to {report['last_turn']}" + (f" (since {report['since']})" if report["since"] else "")]
     for section in ("fallback", "out_of_scope", "low_confidence", "unhelpful"):
         rows = report[section]
         out += ["", f"{TITLES[section].format(threshold=report['threshold'])}: "
-                    f"{sum(r['count'] for r in rows)} turns, {len(rows)} distinct questions"]
+                    f"{_n(sum(r['count'] for r in rows), 'turn')}, {_n(len(rows), 'distinct question')}"]
         if rows:
             out.append(f"  {'count':>5} {'convs':>5}  {'guessed intent':<16} {'conf':>5}  question")
         for row in rows[:TABLE_ROWS]:
@@ -81,7 +85,7 @@ def _table(report: dict[str, Any]) -> str:
         if len(rows) > TABLE_ROWS:
             out.append(f"  … and {len(rows) - TABLE_ROWS} more (--format csv or json for all)")
     facets = report["no_answer"]
-    out += ["", f"{TITLES['no_answer']}: {sum(f['count'] for f in facets)} turns, {len(facets)} facets"]
+    out += ["", f"{TITLES['no_answer']}: {_n(sum(f['count'] for f in facets), 'turn')}, {_n(len(facets), 'facet')}"]
     for facet in facets[:TABLE_ROWS]:
         out.append(f"  {facet['count']:>5}  {facet['facet']}")
         for question in facet["questions"][:3]:

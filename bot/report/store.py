@@ -17,6 +17,10 @@ from typing import Any, Callable, Iterator, Optional
 
 from bot.errors import BoussoleError
 
+# Rasa 3.6 declares its table the SQLAlchemy 1.4 way; the "uber warning" about 2.0 is noise
+# to an operator, and SQLAlchemy reads this variable when it is first imported.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
 EVENT_TYPES = ("user", "bot", "slot")
 BATCH_ROWS = 1000  # rows fetched at a time, and the progress step
 
@@ -30,7 +34,6 @@ class ReportError(BoussoleError):
 
 
 def _events_table():
-    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     from rasa.core.tracker_store import SQLTrackerStore
 
     return SQLTrackerStore.SQLEvent.__table__

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.answers.templates import TOPIC_CHOICE
 from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
+from tests.report_traffic import report
 
 pytestmark = pytest.mark.slow
 # The widget shows a button's title; the word its answer brings back.
@@ -124,6 +127,34 @@ def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(page, host
         "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
     word = TITLE_WORDS[title]
     assert word in bot_messages(page).last.inner_text()
+
+
+def test_feedback_under_a_reply_is_kept_shown_again_and_reported(page, host_site, widget_stack):
+    question = "combien gagne un ingénieur ML senior ?"
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert "senior" in ask(page, question)
+    # One group per reply of the assistant, none under the greeting (the page's own text).
+    assert page.locator(".feedback").count() == bot_messages(page).count() - 1
+    group = page.locator(".feedback").last
+    assert group.get_attribute("role") == "group"
+    assert group.get_attribute("aria-label") == "Cette réponse vous a-t-elle été utile ?"
+    helpful = group.get_by_role("button", name="Utile", exact=True)
+    unhelpful = group.get_by_role("button", name="Pas utile", exact=True)
+    assert helpful.get_attribute("aria-pressed") == unhelpful.get_attribute("aria-pressed") == "false"
+    unhelpful.focus()  # with the keyboard, as anyone may
+    page.keyboard.press("Enter")
+    group.get_by_role("status").get_by_text("Merci pour votre avis !").wait_for(timeout=20000)
+    assert (helpful.get_attribute("aria-pressed"), unhelpful.get_attribute("aria-pressed")) == ("false", "true")
+
+    page.reload()  # the choice comes back with the history
+    page.locator(".launcher").click()
+    page.locator(".feedback button[aria-pressed='true']").first.wait_for(timeout=20000)
+    assert page.locator(".feedback button[aria-pressed='true']").all_inner_texts() == ["👎 Pas utile"]
+
+    result = report({"BOUSSOLE_STATE_DIR": str(widget_stack.state_dir)}, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert [u["text"] for u in json.loads(result.stdout)["unhelpful"]] == [question]
 
 
 def test_accessibility_and_layout(browser, host_site, widget_stack, screenshots):

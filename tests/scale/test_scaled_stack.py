@@ -23,6 +23,7 @@ from bot.devtools.stack import ScaledStack, serve
 from bot.text import fold
 from bot.web.rasa_servers import ranking
 from tests.conftest import Conversation
+from tests.report_traffic import check_json_report, fill, report
 from bot.devtools.services import Postgres, Redis
 
 pytestmark = pytest.mark.slow
@@ -235,6 +236,18 @@ def test_lock_store_cost_of_concurrent_messages(scaled, capsys):
     # Rasa's own lock poll (1 s) would put every burst above a second; the launcher
     # re-checks every 50 ms.
     assert max(straight, two_workers, one_worker) < 0.9, figures
+
+
+def test_the_report_reads_the_postgresql_tracker_store(scaled, services):
+    """The same report, the same code, on the shared PostgreSQL store (turns through both workers and servers)."""
+    since = time.strftime("%Y-%m-%dT%H:%M:%S")
+    time.sleep(1.1)  # the earlier tests' turns are before `since`
+    rounds = 3
+    ids = fill(scaled.url, rounds)
+    result = report({"BOUSSOLE_TRACKER_URL": services[0].url, "BOUSSOLE_STATE_DIR": str(scaled.state_dir)},
+                    "--format", "json", "--since", since)
+    check_json_report(result, rounds)
+    assert "postgresql://" in result.stderr and not any(i in result.stdout for i in ids)
 
 
 def test_a_conversation_survives_the_death_of_its_rasa_server(scaled):
