@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +26,7 @@ from bot.rasa import process as rasa_process
 from bot.rasa import stores
 from bot.report.findings import DEFAULT_THRESHOLD
 from bot.report.formats import FORMATS
+from bot.report.run import SINCE_HELP, build_report, parse_since
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger("boussole")
@@ -266,37 +265,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def parse_since(value: str) -> float:
-    """--since: a date (2026-12-01, local midnight), a date and time, or a duration back from now (7d, 12h)."""
-    match = re.fullmatch(r"(\d+)\s*([dh])", value.strip())
-    if match:
-        return time.time() - int(match[1]) * (86400 if match[2] == "d" else 3600)
+def since_argument(value: str) -> float:
     try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date (2026-12-01), a date and time (2026-12-01T08:00) or a duration (7d, 12h); got {value!r}"
-        ) from None
-    return (moment if moment.tzinfo else moment.astimezone()).timestamp()
+        return parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """What the assistant failed on, ranked, from Rasa's tracker store (sender ids never shown)."""
-    from bot.report.findings import Findings
-    from bot.report.formats import render
-    from bot.report.store import read_conversations
-
-    url = stores.tracker_url(settings)
-    print(f"report: reading {url.render_as_string(hide_password=True)}", file=sys.stderr, flush=True)
+    print(f"report: reading {stores.tracker_url(settings).render_as_string(hide_password=True)}",
+          file=sys.stderr, flush=True)
     started = time.monotonic()
 
     def progress(read: int, total: int) -> None:
         print(f"report: {read:,} of {total:,} events read ({read * 100 // max(total, 1)} %)", file=sys.stderr, flush=True)
 
-    findings = Findings(threshold=args.threshold)
-    for events in read_conversations(url, since=args.since, progress=progress):
-        findings.add_conversation(events)
-    text = render(findings, args.format, since=args.since)
+    text, findings = build_report(settings, args.format, since=args.since, threshold=args.threshold, progress=progress)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -359,8 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--url", help="service URL (default http://127.0.0.1:$BOUSSOLE_PORT)")
     ask.set_defaults(func=cmd_ask)
     report = sub.add_parser("report", help="rank what the assistant failed on, from Rasa's tracker store")
-    report.add_argument("--since", type=parse_since, help="only turns since a date (2026-12-01), a date and time, "
-                                                          "or a duration back from now (7d, 12h)")
+    report.add_argument("--since", type=since_argument, help=f"only turns since {SINCE_HELP} back from now")
     report.add_argument("--format", choices=FORMATS, default="table",
                         help="table (default), yaml (Rasa NLU examples to review and paste), csv or json")
     report.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,

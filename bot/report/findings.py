@@ -13,7 +13,7 @@ opinion given on them. It is a finding when:
 - unhelpful: the person pressed « pas utile » on a reply.
 
 Questions are grouped by their folded text (case, accents, punctuation), shown
-as first written, and ranked by how often they came, then how recently.
+in their most frequent wording, and ranked by how often they came, then how recently.
 Quick-reply presses (payloads such as /ask_salary) are not questions anyone
 typed: they count only when judged unhelpful.
 """
@@ -101,9 +101,9 @@ def sections_of(turn: Turn, threshold: float) -> list[str]:
 
 @dataclass
 class Group:
-    """One question as people wrote it, however often: the first wording seen stands for the rest."""
+    """One question however people wrote it: the most frequent wording (then the earliest) stands for the rest."""
 
-    text: str
+    wordings: dict[str, list[float]] = field(default_factory=dict)  # wording -> [count, first seen]
     count: int = 0
     conversations: int = 0
     last_at: float = 0.0
@@ -111,7 +111,13 @@ class Group:
     confidences: list[float] = field(default_factory=list)
     replies: Counter = field(default_factory=Counter)
 
+    @property
+    def text(self) -> str:
+        return max(self.wordings.items(), key=lambda item: (item[1][0], -item[1][1]))[0]
+
     def add(self, turn: Turn, new_conversation: bool) -> None:
+        seen = self.wordings.setdefault(turn.text, [0, turn.at])
+        seen[0], seen[1] = seen[0] + 1, min(seen[1], turn.at)
         self.count += 1
         self.conversations += new_conversation
         self.last_at = max(self.last_at, turn.at)
@@ -166,7 +172,7 @@ class Findings:
 
     @staticmethod
     def _add(groups: dict[str, Group], scope: str, key: str, turn: Turn, seen: set) -> None:
-        group = groups.setdefault(key, Group(turn.text))
+        group = groups.setdefault(key, Group())
         group.add(turn, (scope, key) not in seen)
         seen.add((scope, key))
 

@@ -23,7 +23,7 @@ from bot.web.operator import operator_data_warning
 from bot.web.rasa_client import RasaClient
 from bot.web.ratelimit import ChatRateLimits
 from bot.web.shared_redis import close as close_redis, shared_redis
-from bot.web.routes import actions, chat, feedback, health, metiers, widget
+from bot.web.routes import actions, chat, feedback, health, metiers, report, widget
 from bot.web.routes import metrics as metrics_route
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,6 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     # Added last, so outermost: it also counts and times the requests refused above.
     app.add_middleware(MetricsMiddleware)
     for router in (chat.router, feedback.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router,
-                   metrics_route.router):
+                   metrics_route.router, report.router):
         app.include_router(router)
     return app

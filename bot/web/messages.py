@@ -38,3 +38,9 @@ OPERATOR_TOKEN_REQUIRED = (
 EMPTY_FEEDBACK_REPLY = "Le champ « reply » est vide : donnez le texte de la réponse que vous jugez."
 UNKNOWN_REPLY = "Cette réponse ne fait pas partie de la conversation : je ne peux pas enregistrer votre avis."
 FEEDBACK_THANKS = "Merci pour votre avis !"
+REPORT_BAD_FORMAT = "Paramètre « format » : valeurs possibles {formats}."
+REPORT_BAD_SINCE = (
+    "Paramètre « since » : une date (2026-12-01), une date et une heure (2026-12-01T08:00) "
+    "ou une durée (7d, 12h) sont attendues."
+)
+REPORT_UNAVAILABLE = "Le rapport ne peut pas lire les conversations enregistrées pour l'instant (voir le journal du service)."

@@ -245,8 +245,10 @@ def test_metrics_need_the_operator_token_once_the_service_listens_beyond_loopbac
     with caplog.at_level(logging.WARNING), \
             TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path, host="0.0.0.0"))) as client:
         refused = client.get("/metrics")
+        report = client.get("/api/report")
     assert refused.status_code == 403 and refused.json()["code"] == "operator_token_required"
     assert "BOUSSOLE_OPERATOR_TOKEN" in refused.json()["detail"]
+    assert report.status_code == 403 and report.json() == refused.json()  # the report data as well
     assert any("operator.token_missing host=0.0.0.0" in r.getMessage() for r in caplog.records)
     with TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path))) as client:  # loopback: open
         assert client.get("/metrics").status_code == 200

@@ -7,6 +7,7 @@ sender id, and give Rasa NLU YAML that Rasa itself reads back.
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -81,6 +82,20 @@ def test_since_keeps_only_the_newer_turns(filled):
     assert '"turns": 1,' in result.stdout and f'"count": 1' in result.stdout
     bad = report(env, "--since", "la semaine dernière")
     assert bad.returncode == 2 and "expected a date (2026-12-01)" in bad.stderr
+
+
+def test_the_report_over_http_is_the_same_report(filled):
+    stack, ids, _ = filled
+    command = json.loads(report({"BOUSSOLE_STATE_DIR": str(stack.state_dir)}, "--format", "json").stdout)
+    served = httpx.get(f"{stack.url}/api/report", timeout=60)  # loopback: no operator token needed
+    assert served.status_code == 200 and served.headers["content-type"].startswith("application/json")
+    assert served.json()["fallback"][0] == command["fallback"][0]
+    assert not any(i in served.text for i in ids)
+    yaml = httpx.get(f"{stack.url}/api/report", params={"format": "yaml", "since": "1d"}, timeout=60)
+    assert yaml.status_code == 200 and UNSURE_QUESTION in yaml.text
+    for params, code in (({"since": "hier"}, "invalid_since"), ({"format": "pdf"}, "invalid_format")):
+        refused = httpx.get(f"{stack.url}/api/report", params=params, timeout=60)
+        assert (refused.status_code, refused.json()["code"]) == (422, code) and "Paramètre" in refused.json()["detail"]
 
 
 def test_a_store_that_does_not_exist_is_named(tmp_path):
