@@ -38,12 +38,15 @@ ROUNDS = 10  # real conversations: 10 rounds of every script
 
 
 def grow(database: Path, copies: int) -> None:
-    """Every conversation's events again under `copies` new sender ids (one transaction)."""
+    """Every conversation's events again under copies - 1 new sender ids, in one statement (oldest first)."""
+    columns = "type_name, timestamp, intent_name, action_name, data"
     with sqlite3.connect(database) as connection:
-        columns = "type_name, timestamp, intent_name, action_name, data"
-        for copy in range(1, copies):
-            connection.execute(f"INSERT INTO events (sender_id, {columns}) "
-                               f"SELECT sender_id || '-copy{copy}', {columns} FROM events WHERE sender_id NOT LIKE '%-copy%'")
+        connection.execute(
+            f"INSERT INTO events (sender_id, {columns}) "
+            f"WITH RECURSIVE copy(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copy WHERE n < ?) "
+            f"SELECT events.sender_id || '-copy' || copy.n, {columns} FROM copy, events ORDER BY copy.n, events.id",
+            (copies - 1,),
+        )
 
 
 def main() -> int:

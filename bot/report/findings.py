@@ -108,7 +108,7 @@ class Group:
     conversations: int = 0
     last_at: float = 0.0
     intents: Counter = field(default_factory=Counter)
-    confidences: list[float] = field(default_factory=list)
+    confidence_sum: float = 0.0
     replies: Counter = field(default_factory=Counter)
 
     @property
@@ -122,7 +122,7 @@ class Group:
         self.conversations += new_conversation
         self.last_at = max(self.last_at, turn.at)
         self.intents[turn.guessed_intent] += 1
-        self.confidences.append(turn.confidence)
+        self.confidence_sum += turn.confidence
         if turn.replies:
             self.replies[_excerpt(" ".join(turn.replies))] += 1
 
@@ -130,7 +130,7 @@ class Group:
         return {
             "text": self.text, "count": self.count, "conversations": self.conversations,
             "guessed_intent": self.intents.most_common(1)[0][0] if self.intents else "",
-            "confidence": round(sum(self.confidences) / len(self.confidences), 3) if self.confidences else None,
+            "confidence": round(self.confidence_sum / self.count, 3) if self.count else None,
             "reply": self.replies.most_common(1)[0][0] if self.replies else "",
             "last_seen": self.last_at,
         }
