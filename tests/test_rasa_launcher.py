@@ -1,6 +1,8 @@
-"""The launcher's compiled validator keeps Rasa's checks on action responses."""
+"""The launcher's fixes: the compiled validator keeps Rasa's checks on action responses, the token stays out of argv."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from jsonschema import ValidationError
@@ -59,3 +61,20 @@ def test_a_waiting_turn_gets_the_lock_soon_after_it_is_released():
     asyncio.run(both())
     assert order == ["first", "second"]
     assert time.perf_counter() - started < 0.5  # Rasa's own poll alone would take a second
+
+
+def test_the_token_reaches_rasa_run_without_being_an_argument(monkeypatch):
+    """The process list shows the arguments a process started with: the token comes by environment or stdin."""
+    import io
+
+    from bot.rasa.launcher import TOKEN_ON_STDIN, TOKEN_VARIABLE, with_token
+
+    monkeypatch.setenv(TOKEN_VARIABLE, "from-env")
+    assert with_token(["launcher", "run", "--port", "5005"]) == ["launcher", "run", "--port", "5005", "--auth-token", "from-env"]
+    assert TOKEN_VARIABLE not in os.environ  # Rasa's own children do not inherit it
+    monkeypatch.setenv(TOKEN_ON_STDIN, "1")
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-pipe\n"))
+    assert with_token(["launcher", "run"]) == ["launcher", "run", "--auth-token", "from-pipe"]
+    assert TOKEN_ON_STDIN not in os.environ
+    monkeypatch.setenv(TOKEN_VARIABLE, "unused")
+    assert with_token(["launcher", "train", "--force"]) == ["launcher", "train", "--force"]  # training serves nothing
