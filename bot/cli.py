@@ -19,7 +19,7 @@ from typing import Optional
 import httpx
 from pydantic import ValidationError
 
-from bot import nlu_data
+from bot import logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.rasa import process as rasa_process
@@ -359,8 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxied request is noise
+    logsetup.configure()
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()

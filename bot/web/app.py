@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from rasa_sdk.executor import ActionExecutor
 
+from bot import logsetup
 from bot.channels import slack, telegram
 from bot.channels.setup import build_channels
 from bot.knowledge import load_knowledge
@@ -35,6 +36,7 @@ MAX_ACTION_CALL_BYTES = 16 * 1024 * 1024
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    logsetup.configure()  # a worker of `boussole serve --workers N` starts with no logging configured
     settings = settings or get_settings()
     # Fail at start-up, not at the first question: a bad knowledge file stops here.
     knowledge = load_knowledge(settings.knowledge_dir)

@@ -248,6 +248,9 @@ def test_the_report_reads_the_postgresql_tracker_store(scaled, services):
                     "--format", "json", "--since", since)
     check_json_report(result, rounds)
     assert "postgresql://" in result.stderr and not any(i in result.stdout for i in ids)
+    # The workers of `boussole serve` log their turns too (they start with no logging configured).
+    web_log = scaled.log_path("web").read_text(errors="replace")
+    assert "chat.turn channel=api" in web_log and "chat.feedback sender=" in web_log
 
 
 def test_a_conversation_survives_the_death_of_its_rasa_server(scaled):
