@@ -28,7 +28,7 @@ from bot.text import fold
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-FEEDBACK_SLOT = "feedback"  # the slot POST /api/feedback sets (bot/web/routes/feedback.py)
+FEEDBACK_SLOT = "feedback"  # domain.yml's slot that POST /api/feedback sets (bot/web/routes/feedback.py)
 DEFAULT_THRESHOLD = 0.5
 REPLY_EXCERPT_CHARS = 160
 SECTIONS = ("fallback", "out_of_scope", "low_confidence", "no_answer", "unhelpful")

@@ -19,6 +19,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
+from bot.report.findings import FEEDBACK_SLOT
 from bot.web import messages as M
 from bot.web import metrics
 from bot.web.deps import State
@@ -29,8 +30,6 @@ from bot.web.turnlog import sender_hash
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
-
-FEEDBACK_SLOT = "feedback"
 
 
 class FeedbackRequest(BaseModel):
