@@ -51,6 +51,14 @@ class Turn:
         return not self.text.startswith("/")
 
 
+def feedback_of(event: dict[str, Any]) -> Optional[tuple[float, bool]]:
+    """(timestamp of the judged reply, helpful) for a feedback slot event, None for any other event."""
+    value = event.get("value")
+    if event.get("event") == "slot" and event.get("name") == FEEDBACK_SLOT and isinstance(value, dict):
+        return value.get("reply_at"), bool(value.get("helpful"))
+    return None
+
+
 def turns_of(events: Iterable[dict[str, Any]]) -> list[Turn]:
     """A conversation's turns, with each reply's gaps and the last opinion given on it."""
     turns: list[Turn] = []
@@ -75,10 +83,10 @@ def turns_of(events: Iterable[dict[str, Any]]) -> list[Turn]:
             turn.gaps += [g for g in notes.get("gaps") or [] if g not in turn.gaps]
             if event.get("timestamp") is not None:
                 by_reply[float(event["timestamp"])] = turn
-        elif kind == "slot" and event.get("name") == FEEDBACK_SLOT and isinstance(event.get("value"), dict):
-            turn = by_reply.get(event["value"].get("reply_at"))
-            if turn is not None:
-                turn.helpful = bool(event["value"].get("helpful"))
+        elif feedback_of(event) is not None:
+            reply_at, helpful = feedback_of(event)
+            if reply_at in by_reply:
+                by_reply[reply_at].helpful = helpful
     return turns
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,6 +15,11 @@ from bot.web import messages as M
 log = logging.getLogger(__name__)
 
 _TYPE_NAMES = {"str": "texte", "int": "entier", "float": "nombre", "bool": "booléen", "dict": "objet", "list": "liste"}
+
+
+def refuse(status: int, message: str, code: str) -> HTTPException:
+    """The exception a route raises to answer {"detail": <French message>, "code": <code>}."""
+    return HTTPException(status_code=status, detail={"detail": message, "code": code})
 
 
 def error_body(status: int, message: str, code: str) -> JSONResponse:

@@ -6,11 +6,12 @@ import logging
 import time
 from typing import Optional
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from bot.web import messages as M
 from bot.web.deps import State
+from bot.web.errors import refuse
 from bot.web.routes.feedback import feedback_given
 from bot.web.guards import PlainText
 from bot.web.rasa_client import RasaUnavailable
@@ -55,31 +56,28 @@ class HistoryResponse(BaseModel):
     messages: list[HistoryMessage]
 
 
-def _refuse(status: int, message: str, code: str) -> HTTPException:
-    return HTTPException(status_code=status, detail={"detail": message, "code": code})
-
 
 @router.post("/chat", response_model=ChatResponse, dependencies=[Depends(limit_chat)])
 async def chat(body: ChatRequest, state: State) -> ChatResponse:
     text = body.message.strip()
     if not text:
-        raise _refuse(422, M.EMPTY_MESSAGE, "empty_message")
+        raise refuse(422, M.EMPTY_MESSAGE, "empty_message")
     limit = state.settings.max_message_chars
     if len(text) > limit:
-        raise _refuse(422, M.MESSAGE_TOO_LONG.format(length=len(text), limit=limit), "message_too_long")
+        raise refuse(422, M.MESSAGE_TOO_LONG.format(length=len(text), limit=limit), "message_too_long")
     if body.conversation_id is None:
         conversation_id = state.ids.new()
     elif state.ids.verify(body.conversation_id):
         conversation_id = body.conversation_id
     else:
-        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+        raise refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
 
     started = time.perf_counter()
     try:
         turn = await state.rasa.send(conversation_id, text)
     except RasaUnavailable as exc:
         record_rasa_unavailable("api", conversation_id, exc)
-        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+        raise refuse(503, M.RASA_DOWN, "assistant_unavailable")
     replies = [
         ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])
         for m in turn.messages
@@ -96,12 +94,12 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
 async def history(conversation_id: str, state: State) -> HistoryResponse:
     """The conversation as Rasa keeps it (for a client that reloads its page)."""
     if not state.ids.verify(conversation_id):
-        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+        raise refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
     try:
         tracker = await state.rasa.tracker(conversation_id)
     except RasaUnavailable as exc:
         log.warning("chat.history.rasa_unavailable reason=%s", exc)
-        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+        raise refuse(503, M.RASA_DOWN, "assistant_unavailable")
     events = (tracker or {}).get("events") or []
     messages: list[HistoryMessage] = []
     offered: dict[str, str] = {}  # payload -> title of the last buttons shown

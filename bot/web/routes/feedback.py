@@ -16,13 +16,14 @@ import logging
 import time
 from typing import Any, Optional
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from bot.report.findings import FEEDBACK_SLOT
+from bot.report.findings import FEEDBACK_SLOT, feedback_of
 from bot.web import messages as M
 from bot.web import metrics
 from bot.web.deps import State
+from bot.web.errors import refuse
 from bot.web.guards import PlainText
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.ratelimit import limit_chat
@@ -44,9 +45,6 @@ class FeedbackResponse(BaseModel):
     message: str
 
 
-def _refuse(status: int, message: str, code: str) -> HTTPException:
-    return HTTPException(status_code=status, detail={"detail": message, "code": code})
-
 
 def reply_timestamp(events: list[dict[str, Any]], reply: str) -> Optional[float]:
     """The timestamp of the newest bot message that holds `reply`, or None."""
@@ -58,33 +56,28 @@ def reply_timestamp(events: list[dict[str, Any]], reply: str) -> Optional[float]
 
 def feedback_given(events: list[dict[str, Any]]) -> dict[float, bool]:
     """Reply timestamp -> the last opinion given on it."""
-    judged: dict[float, bool] = {}
-    for event in events:
-        value = event.get("value")
-        if event.get("event") == "slot" and event.get("name") == FEEDBACK_SLOT and isinstance(value, dict):
-            judged[value.get("reply_at")] = bool(value.get("helpful"))
-    return judged
+    return dict(judged for judged in map(feedback_of, events) if judged is not None)
 
 
 @router.post("/feedback", response_model=FeedbackResponse, dependencies=[Depends(limit_chat)])
 async def feedback(body: FeedbackRequest, state: State) -> FeedbackResponse:
     reply = body.reply.strip()
     if not reply:
-        raise _refuse(422, M.EMPTY_FEEDBACK_REPLY, "empty_reply")
+        raise refuse(422, M.EMPTY_FEEDBACK_REPLY, "empty_reply")
     if not state.ids.verify(body.conversation_id):
-        raise _refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
+        raise refuse(404, M.UNKNOWN_CONVERSATION, "unknown_conversation")
     try:
         tracker = await state.rasa.tracker(body.conversation_id)
         reply_at = reply_timestamp((tracker or {}).get("events") or [], reply)
         if reply_at is None:
-            raise _refuse(404, M.UNKNOWN_REPLY, "unknown_reply")
+            raise refuse(404, M.UNKNOWN_REPLY, "unknown_reply")
         await state.rasa.append_event(body.conversation_id, {
             "event": "slot", "name": FEEDBACK_SLOT, "timestamp": time.time(),
             "value": {"helpful": body.helpful, "reply_at": reply_at},
         })
     except RasaUnavailable as exc:
         log.warning("chat.feedback.rasa_unavailable sender=%s reason=%s", sender_hash(body.conversation_id), exc)
-        raise _refuse(503, M.RASA_DOWN, "assistant_unavailable")
+        raise refuse(503, M.RASA_DOWN, "assistant_unavailable")
     metrics.count_feedback(body.helpful)
     log.info("chat.feedback sender=%s helpful=%s", sender_hash(body.conversation_id), body.helpful)
     return FeedbackResponse(conversation_id=body.conversation_id, helpful=body.helpful, message=M.FEEDBACK_THANKS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from bot.report.findings import DEFAULT_THRESHOLD
@@ -20,6 +20,7 @@ from bot.report.run import build_report, parse_since
 from bot.report.store import ReportError
 from bot.web import messages as M
 from bot.web.deps import State
+from bot.web.errors import refuse
 from bot.web.operator import require_operator
 
 log = logging.getLogger(__name__)
@@ -27,23 +28,20 @@ router = APIRouter()
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "yaml": "application/yaml", "table": "text/plain"}
 
 
-def _refuse(status: int, message: str, code: str) -> HTTPException:
-    return HTTPException(status_code=status, detail={"detail": message, "code": code})
-
 
 @router.get("/api/report", include_in_schema=False, dependencies=[Depends(require_operator)])
 def report(state: State, since: Optional[str] = None, fmt: str = Query("json", alias="format"),
            threshold: float = Query(DEFAULT_THRESHOLD, ge=0, le=1)) -> Response:
     # A plain function: FastAPI runs it in a thread, so reading the store does not block the loop.
     if fmt not in FORMATS:
-        raise _refuse(422, M.REPORT_BAD_FORMAT.format(formats=", ".join(FORMATS)), "invalid_format")
+        raise refuse(422, M.REPORT_BAD_FORMAT.format(formats=", ".join(FORMATS)), "invalid_format")
     try:
         moment = parse_since(since) if since else None
     except ValueError:
-        raise _refuse(422, M.REPORT_BAD_SINCE, "invalid_since")
+        raise refuse(422, M.REPORT_BAD_SINCE, "invalid_since")
     try:
         text, _ = build_report(state.settings, fmt, since=moment, threshold=threshold)
     except ReportError as exc:
         log.warning("report.unavailable %s", exc)
-        raise _refuse(503, M.REPORT_UNAVAILABLE, "report_unavailable")
+        raise refuse(503, M.REPORT_UNAVAILABLE, "report_unavailable")
     return Response(content=text, media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")

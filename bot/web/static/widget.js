@@ -132,6 +132,13 @@
     log.appendChild(group);
     scrollDown();
   }
+  // POST a JSON body; resolves to {status, json} whatever the status (a body that is not JSON gives {}).
+  function postJson(path, body) {
+    return fetch(server + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
+      });
+  }
   // « Utile / Pas utile » under a reply of the assistant (not under the greeting, which is the page's own).
   function addFeedback(replyText, given) {
     var group = el("div", { "class": "feedback", role: "group", "aria-label": TEXT.feedbackGroup });
@@ -146,11 +153,7 @@
     group.appendChild(note);
     function sendFeedback(helpful) {
       note.textContent = "";
-      fetch(server + "/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ conversation_id: conversationId, reply: replyText, helpful: helpful }) })
-        .then(function (r) {
-          return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
-        })
+      postJson("/api/feedback", { conversation_id: conversationId, reply: replyText, helpful: helpful })
         .then(function (res) {
           if (res.status !== 200) { throw new Error(res.json.detail || TEXT.feedbackFailed); }
           choices.forEach(function (c) { c.button.setAttribute("aria-pressed", String(c.helpful === helpful)); });
@@ -203,10 +206,7 @@
     if (conversationId) { body.conversation_id = conversationId; }
     typing.hidden = false;
     send.disabled = true;
-    return fetch(server + "/api/chat", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
-      })
+    return postJson("/api/chat", body)
       .then(function (res) {
         if (res.status === 404 && res.json.code === "unknown_conversation") {
           setId(null);  // the server forgot it: start over, keep the message
