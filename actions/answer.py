@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Question, compose_answer
 from bot.answers.templates import UNCHECKED_REPLY
-from bot.answers.verify import check_reply, question_words
+from bot.answers.verify import check_composed
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.settings import get_settings
 
@@ -46,7 +46,8 @@ def _job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
         if e.get("entity") != "job" or sum(c.isalpha() for c in value) < 2:
             continue
         confident = (e.get("confidence_entity") or 0) >= MIN_DIET_JOB_CONFIDENCE
-        if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or kb.find_job(value):
+        known = kb.find_job(value) or kb.catalogue.find(value)
+        if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or known:
             kept.append(value)
     return list(dict.fromkeys(kept))
 
@@ -66,6 +67,7 @@ def question_from_tracker(tracker: Tracker) -> Question:
         region=_first(_entity_values(message, "region")),
         context_job=tracker.get_slot("job"),
         last_facts=tracker.get_slot("last_facts") or [],
+        context_topic=tracker.get_slot("topic"),
         ranking=[(r.get("name"), float(r.get("confidence") or 0)) for r in message.get("intent_ranking") or []],
     )
 
@@ -94,11 +96,12 @@ class ActionAnswer(Action):
         if reply.response:
             dispatcher.utter_message(response=reply.response, **report_notes([reply.response, *templates], reply.gaps))
             return [SlotSet("job", reply.job)]
-        unsupported = check_reply(reply.text, kb, reply.drawn_from(kb), said=question_words(question))
+        unsupported = check_composed(kb, question, reply)
         if unsupported:
             log.error("action.answer.unchecked intent=%s templates=%s unsupported=%s",
                       question.intent, reply.templates, [(u.kind, u.value) for u in unsupported])
             dispatcher.utter_message(text=UNCHECKED_REPLY, **report_notes(["UNCHECKED_REPLY"], []))
             return []
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **report_notes(templates, reply.gaps))
-        return [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]
+        events = [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]
+        return events + ([SlotSet("topic", reply.topic)] if reply.topic else [])

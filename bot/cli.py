@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot import logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, catalogue, load_knowledge
 from bot.rasa import process as rasa_process
 from bot.rasa import stores
 from bot.report.findings import DEFAULT_THRESHOLD
@@ -60,6 +60,17 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print("rasa data validate failed: see the messages above", file=sys.stderr)
         return 1
     print("check: knowledge and NLU data are valid")
+    return 0
+
+
+def cmd_import_onisep_index(args: argparse.Namespace, settings: Settings) -> int:
+    source = Path(args.file)
+    print(f"import: reading ONISEP's index {source}")
+    entries = catalogue.parse_onisep_index(source)
+    target = settings.knowledge_dir / catalogue.INDEX_FILE
+    catalogue.write_catalogue(entries, source, target)
+    names = sum(len(e.names) for e in entries)
+    print(f"import: {len(entries)} métiers ({names} names) written to {target}; run `boussole train` to use them")
     return 0
 
 
@@ -323,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the knowledge and NLU data without training")
     check.add_argument("--fix", action="store_true", help="regenerate the NLU data derived from the knowledge")
     check.set_defaults(func=cmd_check)
+    importer = sub.add_parser("import", help="import open data into the knowledge").add_subparsers(dest="what", required=True)
+    onisep = importer.add_parser("onisep-index", help="ONISEP's Idéo-Métiers XML -> data/knowledge/index/ (job lookup)")
+    onisep.add_argument("file", help="the XML file as published (ideo-metiers_onisep.xml)")
+    onisep.set_defaults(func=cmd_import_onisep_index)
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     train.set_defaults(func=cmd_train)

@@ -24,6 +24,7 @@ class Errors:
     E013 = "[E013] {file}: the sheet id '{sheet_id}' must match the file name '{stem}'."
     E020 = "[E020] {file}: generated NLU data is out of date with data/knowledge; run `boussole train` (or `boussole check --fix`)."
     E030 = "[E030] {path}: {reason}."
+    E031 = "[E031] {file}, item {item}: {reason}; fix the file and import it again."
 
 
 class BoussoleError(Exception):

@@ -36,7 +36,7 @@ def build_nlu_data(kb: KnowledgeBase) -> dict:
     entries: list[dict] = []
     job_terms: list[str] = []
     for sheet in kb.sheets.values():
-        names = [v for name in (sheet.title, *sheet.names) for v in _variants(name)]
+        names = [v for name in (sheet.title, *sheet.all_names()) for v in _variants(name)]
         job_terms += names
         # EntitySynonymMapper compares lower-cased values; the canonical value is the sheet id.
         entries.append(_block("synonym", sheet.id, list(dict.fromkeys(n.lower() for n in names))))

@@ -9,12 +9,13 @@ back with the list of known jobs and no figure of another job.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Optional, Sequence, Union
 
 from bot.answers import templates as T
 from bot.answers.search import FactSearch, Match
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.catalogue import PUBLISHER, CatalogueEntry
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
 
@@ -36,6 +37,14 @@ OUT_OF_SCOPE_SURE = 0.9
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
 
+# The words around a job name in a follow-up that asks the previous question again:
+# « et pour un data analyst ? », « et en data manager alors ? ». Any other word
+# (« quoi », « combien », « formation ») makes it a question of its own.
+FOLLOW_UP_WORDS = frozenset(
+    "et pour un une le la les l d de des du en au aux ce cas alors aussi ok si dans qu est il elle "
+    "sinon puis ou bien lui pareil meme idem concernant quant sur c etre devenir".split()
+)
+
 
 @dataclass(frozen=True)
 class Question:
@@ -47,6 +56,8 @@ class Question:
     region: Optional[str] = None
     context_job: Optional[str] = None
     last_facts: Sequence[str] = ()
+    # The topic intent the previous answer was about, for « et pour un data analyst ? ».
+    context_topic: Optional[str] = None
     # The classifier's intents with their confidence, best first (nlu_fallback left out).
     ranking: Sequence[tuple[str, float]] = ()
 
@@ -65,6 +76,10 @@ class Reply:
     templates: list[tuple[str, dict]] = field(default_factory=list)
     # Ids of the sheets the text draws on, when not only the job's (a "source ?" on every sheet).
     sheets: list[str] = field(default_factory=list)
+    # The topic intent answered (or asked about, when the reply asks which métier).
+    topic: Optional[str] = None
+    # MET ids of the ONISEP index entries the reply names (a métier without a sheet).
+    indexed: list[str] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[str]:
@@ -75,6 +90,30 @@ class Reply:
         """The sheets the reply check reads: those named, else the job's own, if it has one."""
         ids = self.sheets or [self.job]
         return [kb.sheets[i] for i in dict.fromkeys(ids) if i in kb.sheets]
+
+    def indexed_text(self, kb: KnowledgeBase) -> list[str]:
+        """What the reply may say of the index entries it names: their label, link and ROME jobs."""
+        entries = [e for e in kb.catalogue.entries if e.id in self.indexed]
+        return [PUBLISHER, "ROME", *(part for e in entries for part in
+                                     (e.label, *e.names, e.url, *(f"{r.code} {r.label}" for r in e.rome)))]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A job named without a sheet; `entry` when ONISEP's index knows it."""
+
+    name: str
+    entry: Optional[CatalogueEntry] = None
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """The métiers of this turn: the one answered about, the others named, or the one without a sheet."""
+
+    sheet: Optional[Sheet]
+    others: Sequence[Union[Sheet, Unknown]] = ()
+    unknown: Optional[Unknown] = None
+    named: Sequence[Sheet] = ()
 
 
 def de(word: str) -> str:
@@ -95,6 +134,7 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
 
 
 def _compose(kb: KnowledgeBase, question: Question) -> Reply:
+    question = _as_follow_up(kb, question)
     if question.intent in UNSURE_INTENTS:
         return _unsure(kb, question)
     if question.intent == "help":
@@ -102,35 +142,92 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
     if question.intent == "list_jobs":
         return _list_jobs(kb, question)
 
-    sheet, others, unknown = _resolve_jobs(kb, question)
+    jobs = _resolve_jobs(kb, question)
+    sheet = jobs.sheet
     if question.intent == "ask_source":
         return _source(kb, sheet, question)
     section = T.SECTION_OF_INTENT.get(question.intent)
     if section is None:
         raise ValueError(f"intent {question.intent!r} has no answer in the knowledge base")
-    if unknown is not None:
-        text = T.fill("NO_SHEET", name=unknown, known=known_jobs_sentence(kb))
-        return Reply(text, job=unknown)
+    if jobs.unknown is not None:
+        return _no_sheet(kb, jobs.unknown)
     if sheet is None:
-        return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), job=None)
+        return _which_job(kb, question)
 
-    if section == "definition" and not question.jobs and kb.find_job_in_text(question.text) is None:
+    if section == "definition" and not question.jobs and not jobs.named:
         # « C'est quoi la vision par ordinateur ? » asks about a term of the sheet, not the job.
         mentions = _fact_search(kb, sheet).mentions(question.text)
         if mentions:
             return _mentions_reply(sheet, mentions)
+    if section == "comparisons":
+        return _comparison_reply(sheet, jobs.others, question)
+    if section == "salary" and len(jobs.named) > 1:
+        return _salaries_reply(kb, jobs.named, question)
     if section == "salary":
         lines, facts = _salary(kb, sheet, question)
-    elif section == "comparisons":
-        lines, facts = _comparison(sheet, others)
     else:
         lines, facts = _section(kb, sheet, section, question.aspects)
     return Reply(
-        "\n".join(lines),
+        "\n".join(lines + _credit(sheet, section)),
         buttons=_suggestions(question.intent),
         job=sheet.id,
         facts=[f"{sheet.id}:{fact.id}" for fact in facts],
+        topic=question.intent,
     )
+
+
+def _as_follow_up(kb: KnowledgeBase, question: Question) -> Question:
+    """« et pour un data analyst ? » after a salary answer asks the data analyst's salary."""
+    if not question.context_topic or question.intent in ("ask_source", "help"):
+        return question
+    names = [*question.jobs, *(n for s in kb.find_jobs_in_text(question.text) for n in (s.title, *s.all_names()))]
+    if not names:
+        return question
+    rest = f" {fold(question.text)} "
+    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
+        rest = rest.replace(f" {name} ", " ")
+    words = rest.replace("'", " ").split()
+    if len(rest) == len(f" {fold(question.text)} ") or not all(w in FOLLOW_UP_WORDS for w in words):
+        return question
+    return replace(question, intent=question.context_topic)
+
+
+def _credit(sheet: Sheet, section: str) -> list[str]:
+    """The attribution a published source asks for (« Source : Onisep » and the fiche's link)."""
+    doc = sheet.source
+    if doc.url:
+        return [T.fill("CREDIT_LINK", publisher=doc.publisher or doc.author, doc=doc.title, url=doc.url)]
+    if section == "salary":  # a figure always says where it comes from
+        return [T.fill("CREDIT", publisher=doc.publisher or doc.author, doc=doc.title)]
+    return []
+
+
+def _no_sheet(kb: KnowledgeBase, unknown: Unknown) -> Reply:
+    known = known_jobs_sentence(kb)
+    entry = unknown.entry
+    if entry is None:
+        return Reply(T.fill("NO_SHEET", name=unknown.name, known=known), job=unknown.name)
+    rome = [T.fill("ROME_JOB", code=r.code, label=r.label) for r in entry.rome]
+    lines = [T.fill("NO_SHEET_INDEXED", name=unknown.name, url=entry.url)]
+    if rome:
+        lines.append(T.fill("ROME_JOBS", jobs=", ".join(rome)))
+    lines.append(known)
+    return Reply("\n".join(lines), job=unknown.name, indexed=[entry.id])
+
+
+def _which_job(kb: KnowledgeBase, question: Question) -> Reply:
+    """Several sheets and no métier named: ask which one, with a button each."""
+    entities: dict = {}
+    if question.aspects:
+        entities["aspect"] = list(dict.fromkeys(question.aspects))
+    for name in ("experience_level", "region"):
+        if getattr(question, name):
+            entities[name] = getattr(question, name)
+    buttons = []
+    for sheet in kb.sheets.values():
+        payload = json.dumps({**entities, "job": sheet.title}, ensure_ascii=False, separators=(",", ":"))
+        buttons.append({"title": sheet.title[:1].upper() + sheet.title[1:], "payload": f"/{question.intent}{payload}"})
+    return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), buttons=buttons, job=None, topic=question.intent)
 
 
 def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
@@ -144,9 +241,10 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
     if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
         return refusal
-    sheet, _, unknown = _resolve_jobs(kb, question)
-    if unknown is not None and in_doubt:
-        return Reply(T.fill("NO_SHEET", name=unknown, known=known_jobs_sentence(kb)), job=unknown)
+    jobs = _resolve_jobs(kb, question)
+    sheet = jobs.sheet
+    if jobs.unknown is not None and in_doubt:
+        return _no_sheet(kb, jobs.unknown)
     search = _fact_search(kb, sheet) if sheet else None
     mentions = search.mentions(question.text) if search else None
     if mentions:
@@ -207,50 +305,88 @@ def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str])
 
 
 def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
-    """The known métiers; a job named in the question is confirmed or named back."""
-    named = [kb.find_job(value) or value for value in question.jobs]
-    sheet = next((n for n in named if not isinstance(n, str)), None)
-    if sheet is not None:
+    """The known métiers, a button each; a job named in the question is confirmed or named back."""
+    known, unnamed = _named_jobs(kb, question) if question.jobs else ([], [])
+    if known:
+        sheet = known[0]
         return Reply(T.fill("HAS_SHEET", de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
-    if named:
-        return Reply(T.fill("NO_SHEET", name=named[0], known=known_jobs_sentence(kb)), job=None)
+    if unnamed:
+        reply = _no_sheet(kb, unnamed[0])
+        reply.job = None
+        return reply
     # Listing starts over: the next question is about whichever métier the person picks.
-    return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", job=None)
+    buttons = [{"title": _capitalised(s.title), "payload": "/ask_definition" + json.dumps({"job": s.title}, ensure_ascii=False)}
+               for s in kb.sheets.values()] if len(kb.sheets) > 1 else []
+    return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", buttons=buttons, job=None)
 
 
-def _resolve_jobs(kb: KnowledgeBase, question: Question):
-    """(sheet, other job names, unknown job name) for this turn.
-
-    Jobs named in this turn win over the conversation's job; a comparison
-    keeps the other named jobs as the terms of the comparison.
-    """
+def _named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list[Unknown]]:
+    """The sheets and the jobs without a sheet named in this turn, in the order named."""
     known: list[Sheet] = []
-    unnamed: list[str] = []
+    unnamed: list[Unknown] = []
     for value in question.jobs:
         sheet = kb.find_job(value)
+        entry = kb.catalogue.find(value) if sheet is None else None
+        sheet = sheet or (kb.sheet_of(entry) if entry else None)
         if sheet is not None:
             if sheet not in known:
                 known.append(sheet)
-        elif kb.is_name_fragment(value):
+        elif entry is None and kb.is_name_fragment(value):
             continue  # NLU cut a known name short ("engineer" of "ML engineer")
-        elif fold(value) not in {fold(v) for v in unnamed}:
-            unnamed.append(value)
-    if not known:
+        elif fold(value) not in {fold(u.name) for u in unnamed}:
+            unnamed.append(Unknown(value, entry))
+    # Names the NLU did not tag: « différence entre data scientist et ingé ML ».
+    known += [s for s in kb.find_jobs_in_text(question.text) if s not in known]
+    if not known and not unnamed:
         found = kb.find_job_in_text(question.text)
-        if found is not None:
-            known.append(found)
-    context = kb.get(question.context_job)
+        entry = kb.catalogue.find_in_text(question.text) if found is None else None
+        if found is not None or (entry and kb.sheet_of(entry)):
+            known.append(found or kb.sheet_of(entry))
+        elif entry is not None:
+            unnamed.append(Unknown(entry.names[0], entry))
+    return known, unnamed
+
+
+def _resolve_jobs(kb: KnowledgeBase, question: Question) -> Jobs:
+    """The métiers of this turn.
+
+    Jobs named in this turn win over the conversation's job; a comparison
+    keeps the other named jobs as the terms of the comparison, and compares
+    the conversation's job with a single job named (« différence avec un data analyst ? »).
+    """
+    known, unnamed = _named_jobs(kb, question)
+    context = _context_sheet(kb, question.context_job)
     if question.intent == "ask_comparison":
-        sheet = known[0] if known else context or kb.only_sheet()
-        others = [s.title for s in known if s is not sheet] + unnamed
-        return sheet, others, None
+        if len(known) == 1 and context is not None and context is not known[0]:
+            known = [context, known[0]]
+        sheet = known[0] if known else context or _default_sheet(kb, question)
+        return Jobs(sheet, [*(s for s in known if s is not sheet), *unnamed], None, known)
     if known:
-        return known[0], [], None
+        return Jobs(known[0], named=known)
     if unnamed:
-        return None, [], unnamed[0]
+        return Jobs(None, unknown=unnamed[0])
     if question.context_job and context is None:
-        return None, [], question.context_job  # still talking about a job without a sheet
-    return context or kb.only_sheet(), [], None
+        # still talking about a job without a sheet
+        return Jobs(None, unknown=Unknown(question.context_job, kb.catalogue.find(question.context_job)))
+    return Jobs(context or _default_sheet(kb, question))
+
+
+def _context_sheet(kb: KnowledgeBase, job: Optional[str]) -> Optional[Sheet]:
+    """The conversation's job: a sheet id, or a name kept before its sheet existed."""
+    if not job:
+        return None
+    entry = kb.catalogue.find(job)
+    return kb.get(job) or kb.find_job(job) or (kb.sheet_of(entry) if entry else None)
+
+
+def _default_sheet(kb: KnowledgeBase, question: Question) -> Optional[Sheet]:
+    """With no métier named: the only sheet, or the only one whose facts name a term of the question."""
+    only = kb.only_sheet()
+    if only is not None or not question.text:
+        return only
+    scores = {s.id: m.score for s in kb.sheets.values() if (m := _fact_search(kb, s).mentions(question.text))}
+    best = [i for i, score in scores.items() if score == max(scores.values(), default=0)]
+    return kb.sheets[best[0]] if len(best) == 1 else None
 
 
 def _facts_for_aspects(facts: Iterable[Fact], aspects: Sequence[str]) -> list[Fact]:
@@ -359,6 +495,55 @@ def _basis_and_period(figures: Sequence[SalaryFigure], aspects: set[str]) -> lis
     return list(dict.fromkeys(out))
 
 
+def _comparison_reply(sheet: Sheet, others: Sequence[Union[Sheet, Unknown]], question: Question) -> Reply:
+    """The sheet's own comparisons; with another sheet named, both sheets side by side."""
+    pairs = [o for o in others if isinstance(o, Sheet)]
+    if not pairs:
+        lines, facts = _comparison(sheet, [o.name for o in others])
+        return Reply("\n".join(lines + _credit(sheet, "comparisons")), buttons=_suggestions(question.intent),
+                     job=sheet.id, facts=[f"{sheet.id}:{f.id}" for f in facts], topic=question.intent)
+    other = pairs[0]
+    lines = [T.fill("COMPARISON_PAIR", title=_capitalised(sheet.title), other=other.title)]
+    refs: list[str] = []
+    for this, that in ((sheet, other), (other, sheet)):
+        facts = _compared_with(this, that) or this.definition[:2]
+        if facts:
+            lines.append(T.fill("COMPARISON_SIDE", title=_capitalised(this.title), text=" ".join(f.text for f in facts),
+                                credit=_credit_name(this)))
+            refs += [f"{this.id}:{f.id}" for f in facts]
+        else:
+            lines.append(T.fill("NOTHING_ON_SECTION", label=T.SECTION_LABEL["definition"], de_title=de(this.title)))
+    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=sheet.id, facts=refs,
+                 sheets=[sheet.id, other.id], topic=question.intent)
+
+
+def _compared_with(sheet: Sheet, other: Sheet) -> list[Fact]:
+    """What `sheet` itself says when it compares its métier with `other`'s."""
+    names = {fold(n) for n in (other.title, *other.all_names())}
+    return [f for c in sheet.comparisons if names & {fold(n) for n in (c.job, *c.names)} for f in c.facts]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _credit_name(sheet: Sheet) -> str:
+    doc = sheet.source
+    return T.fill("CREDIT_SHORT", publisher=doc.publisher or doc.author, doc=doc.title)
+
+
+def _salaries_reply(kb: KnowledgeBase, sheets: Sequence[Sheet], question: Question) -> Reply:
+    """Two métiers' salaries, never mixed: each paragraph names its métier and its source."""
+    lines: list[str] = []
+    refs: list[str] = []
+    for sheet in sheets:
+        said, facts = _salary(kb, sheet, question)
+        lines.append(T.fill("SALARY_OF", title=_capitalised(sheet.title), text=" ".join(said), credit=_credit_name(sheet)))
+        refs += [f"{sheet.id}:{f.id}" for f in facts]
+    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=sheets[0].id, facts=refs,
+                 sheets=[s.id for s in sheets], topic=question.intent)
+
+
 def _comparison(sheet: Sheet, others: Sequence[str]):
     names = {"title": sheet.title, "de_title": de(sheet.title)}
     if not sheet.comparisons:
@@ -384,17 +569,7 @@ def _comparison(sheet: Sheet, others: Sequence[str]):
 
 def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Reply:
     sheets = [sheet] if sheet else list(kb.sheets.values())
-    lines = []
-    for s in sheets:
-        doc = s.source
-        lines.append(
-            T.fill("SOURCE", 
-                de_title=de(s.title),
-                doc=doc.title,
-                author=doc.author,
-                collection=T.fill("SOURCE_COLLECTION", collection=doc.collection) if doc.collection else "",
-            )
-        )
+    lines = [_source_sentence(s) for s in sheets]
     quotes = []
     for ref in question.last_facts[:3]:
         sheet_id, _, fact_id = ref.partition(":")
@@ -407,6 +582,18 @@ def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Re
     quoted = [ref.partition(":")[0] for ref in question.last_facts[:3]]
     return Reply("\n".join(lines), job=sheet.id if sheet else question.context_job, facts=list(question.last_facts),
                  sheets=[s.id for s in sheets] + quoted)
+
+
+def _source_sentence(sheet: Sheet) -> str:
+    doc = sheet.source
+    collection = T.fill("SOURCE_COLLECTION", collection=doc.collection) if doc.collection else ""
+    if doc.url:
+        details = ", ".join(filter(None, [doc.collection, doc.reference]))
+        return T.fill("SOURCE_PUBLISHED", de_title=de(sheet.title), doc=doc.title,
+                      details=T.fill("SOURCE_DETAILS", details=details) if details else "",
+                      publisher=doc.publisher or doc.author, url=doc.url)
+    return T.fill("SOURCE", de_title=de(sheet.title), doc=doc.title, author=doc.author or doc.publisher,
+                  collection=collection)
 
 
 def _suggestions(intent: str) -> list[dict]:

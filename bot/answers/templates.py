@@ -67,7 +67,13 @@ KNOWN_JOBS = {
     1: "Pour l'instant, je connais un seul métier : {jobs}.",
     "many": "Pour l'instant, je connais ces métiers : {jobs}.",
 }
-WHICH_JOB = "De quel métier parlez-vous ? {known}"
+WHICH_JOB = "De quel métier parlez-vous ? {known} Choisissez-en un :"
+NO_SHEET_INDEXED = (
+    "Je n'ai pas encore de fiche sur le métier « {name} » : je ne peux donc rien vous en dire "
+    "sans inventer, ni chiffre ni conseil. L'Onisep le décrit dans sa fiche métier : {url}"
+)
+ROME_JOBS = "Métier du répertoire ROME : {jobs}."
+ROME_JOB = "{code} ({label})"
 
 LIST_JOBS_ASK = "Posez-moi votre question : missions, compétences, formation, salaire…"
 HAS_SHEET = "Oui, j'ai une fiche sur le métier {de_title}. Que voulez-vous savoir : ce qu'il est, ses missions, les compétences, les formations, le salaire ?"
@@ -81,13 +87,22 @@ HELP = (
 
 SOURCE = "Mes informations sur le métier {de_title} viennent de « {doc} », de {author}{collection}."
 SOURCE_COLLECTION = " ({collection})"
+SOURCE_PUBLISHED = (
+    "Mes informations sur le métier {de_title} viennent de « {doc} »{details}. "
+    "Source : {publisher}, {url}"
+)
+SOURCE_DETAILS = " ({details})"
+# After an answer from a published source; a salary names its source even when not published.
+CREDIT_LINK = "Source : {publisher}, « {doc} », {url}"
+CREDIT = "Source : {publisher}, « {doc} »."
+CREDIT_SHORT = "{publisher}, « {doc} »"
 SOURCE_QUOTE_INTRO = "Sur le point précédent, le texte dit :"
 SOURCE_QUOTE = "« {quote} »"
 
 # Salary gaps: what the sheet lacks for the level, region, basis or period asked.
 SALARY_NO_LEVEL = "Ma source ne donne pas de salaire pour un profil {asked} : elle ne cite que le salaire d'un profil {known}."
 SALARY_NO_REGION = "Ma source ne donne pas de chiffre pour {asked} : son seul chiffre concerne {known}."
-SALARY_ONLY_LEVELS = "C'est le seul chiffre de ma source : elle ne dit rien du salaire d'un profil {missing}."
+SALARY_ONLY_LEVELS = "Ma source ne dit rien du salaire d'un profil {missing}."
 SALARY_BASIS = {
     "brut": "Il s'agit d'un montant brut.",
     "net": "Il s'agit d'un montant net.",
@@ -101,6 +116,9 @@ SALARY_NO_PERIOD = "Le montant donné est {known} : ma source ne donne pas de mo
 
 COMPARISON_NONE = "Ma source ne compare le métier {de_title} à aucun autre métier."
 COMPARISON_MISSING = "Ma source ne compare pas le métier {de_title} à celui {de_other}."
+COMPARISON_PAIR = "{title} ou {other} ? Voici ce que dit la fiche de chacun :"
+COMPARISON_SIDE = "- {title} : {text} (Source : {credit})"
+SALARY_OF = "- {title} : {text} (Source : {credit})"
 COMPARISON_AVAILABLE = "Elle le compare seulement au métier {de_others} :"
 
 # Quick replies offered after an answer (title, intent).
@@ -162,6 +180,7 @@ GAP_FACETS = {
     "COMPARISON_NONE": "comparaison avec d'autres métiers",
     "COMPARISON_MISSING": "comparaison avec {other}",
     "NO_SHEET": "pas de fiche : {name}",
+    "NO_SHEET_INDEXED": "pas de fiche : {name}",
 }
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from bot.answers.compose import Question
+from bot.answers.compose import Question, Reply
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Sheet
 from bot.text import fold, squash
@@ -45,13 +45,15 @@ def _digits(text: str) -> set[str]:
 
 
 def _corpus_of(sheet: Sheet) -> list[str]:
-    parts = [sheet.title, *sheet.names, sheet.source.title, sheet.source.author, sheet.source.collection or ""]
+    doc = sheet.source
+    parts = [sheet.title, *sheet.all_names(), *sheet.rome_codes,
+             doc.title, doc.author or "", doc.publisher or "", doc.collection or "", doc.url or "", doc.reference or ""]
     for fact in sheet.all_facts():
         parts += [fact.text, fact.source, fact.limits or ""]
-        for extra in ("provider", "duration", "cost", "region"):
+        for extra in ("provider", "duration", "cost", "region", "years_after_bac"):
             parts.append(str(getattr(fact, extra, None) or ""))
         if hasattr(fact, "amount"):
-            parts += [str(fact.amount), fact.currency]
+            parts += [str(fact.amount), str(fact.amount_max or ""), fact.currency]
     for comparison in sheet.comparisons:
         parts += [comparison.job, *comparison.names]
     return parts
@@ -66,7 +68,9 @@ class _Corpus:
     @classmethod
     def of(cls, parts: Iterable[str]) -> "_Corpus":
         text = " ".join(squash(p) for p in parts if p)
-        return cls(text, f" {fold(text)} ", frozenset(_digits(text)))
+        folded = fold(text)
+        # "d'Azur" is read as "Azur" in a reply: the words after an elision are words too.
+        return cls(text, f" {folded} {folded.replace(chr(39), ' ')} ", frozenset(_digits(text)))
 
     def __add__(self, other: "_Corpus") -> "_Corpus":
         return _Corpus(f"{self.text} {other.text}", f"{self.folded}{other.folded}", self.numbers | other.numbers)
@@ -111,3 +115,8 @@ def question_words(question: Question) -> list[str]:
     """What the person said (or said earlier: the job still discussed), which a reply may name back."""
     return [question.text, *question.jobs, question.region or "", question.experience_level or "",
             question.context_job or ""]
+
+
+def check_composed(kb: KnowledgeBase, question: Question, reply: Reply) -> list[Unsupported]:
+    """check_reply for a composed reply: its sheets, the question's words, the index entries it names."""
+    return check_reply(reply.text, kb, reply.drawn_from(kb), [*question_words(question), *reply.indexed_text(kb)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Callable, Hashable, Mapping, Optional, Sequence
 
+from bot.knowledge.catalogue import Catalogue, CatalogueEntry
 from bot.knowledge.schema import Aspect, Sheet
 from bot.text import fold
 
@@ -15,12 +16,15 @@ _FUZZY_MAX_TOKENS = 60
 
 
 class KnowledgeBase:
-    def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect]):
+    def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect], catalogue: Optional[Catalogue] = None):
         self.sheets = {sheet.id: sheet for sheet in sheets}
         self.aspects = dict(aspects)
+        # ONISEP's index: the métiers recognised without a sheet (bot/knowledge/catalogue.py).
+        self.catalogue = catalogue or Catalogue()
+        self._by_reference = {s.source.reference: s for s in sheets if s.source.reference}
         self._derived: dict = {}
         self._names = {
-            fold(name): sheet.id for sheet in sheets for name in (sheet.id, sheet.title, *sheet.names)
+            fold(name): sheet.id for sheet in sheets for name in (sheet.id, sheet.title, *sheet.all_names())
         }
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
@@ -43,6 +47,21 @@ class KnowledgeBase:
             return self.sheets[self._names[key]]
         close = difflib.get_close_matches(key, list(self._names), n=1, cutoff=_FUZZY_CUTOFF)
         return self.sheets[self._names[close[0]]] if close else None
+
+    def sheet_of(self, entry: CatalogueEntry) -> Optional[Sheet]:
+        """The sheet written from this index entry's fiche (its MET id), if any."""
+        return self._by_reference.get(entry.id)
+
+    def find_jobs_in_text(self, text: str) -> list[Sheet]:
+        """Every sheet named whole in free text, in the order named ("data scientist et ingé ML")."""
+        padded = f" {fold(text)} "
+        found: list[tuple[int, str]] = []
+        for name in sorted(self._names, key=len, reverse=True):
+            start = padded.find(f" {name} ")
+            if start >= 0:
+                found.append((start, self._names[name]))
+                padded = padded[:start] + " " * (len(name) + 2) + padded[start + len(name) + 2:]
+        return [self.sheets[i] for i in dict.fromkeys(sheet_id for _, sheet_id in sorted(found))]
 
     def find_job_in_text(self, text: str) -> Optional[Sheet]:
         """A sheet whose name appears in free text: exact (longest first), then misspelt."""

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from bot.errors import Errors, KnowledgeError
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.catalogue import load_catalogue
 from bot.knowledge.schema import SECTIONS, AspectVocabulary, Sheet
 from bot.text import fold, squash
 
@@ -53,7 +54,7 @@ def load_knowledge(directory: Union[str, Path]) -> KnowledgeBase:
     if errors:
         raise KnowledgeError(errors)
     log.info("knowledge.loaded sheets=%s", [s.id for s in sheets])
-    return KnowledgeBase(sheets, vocabulary.aspects)
+    return KnowledgeBase(sheets, vocabulary.aspects, load_catalogue(directory))
 
 
 class _Located:
@@ -196,7 +197,7 @@ def _check_across_sheets(paths: list[Path], sheets: list[Sheet]) -> list[str]:
         if sheet.id in by_id:
             errors.append(Errors.E009.format(file=file, sheet_id=sheet.id, other=by_id[sheet.id]))
         by_id[sheet.id] = str(file)
-        for i, name in enumerate([sheet.title, *sheet.names]):
+        for i, name in enumerate([sheet.title, *sheet.all_names()]):
             key = fold(name)
             owner = by_name.get(key)
             if owner is not None and owner != sheet.id:

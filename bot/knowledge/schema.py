@@ -27,7 +27,19 @@ SECTIONS = (
     "outlook",
     "conditions",
     "career",
+    "access",
+    "interests",
+    "professional_life",
 )
+
+# The sections a topic's answer gathers, in order: ONISEP fiches carry parts
+# the guide did not (accès au métier, centres d'intérêt, vie professionnelle).
+TOPIC_SECTIONS = {
+    "training": ("training", "access"),
+    "skills": ("skills", "interests"),
+    "outlook": ("outlook", "professional_life"),
+    "career": ("career", "professional_life"),
+}
 
 
 class _Strict(BaseModel):
@@ -59,10 +71,18 @@ LEVELS = ("junior", "confirmé", "senior")
 class SalaryFigure(Fact):
     level: Literal["junior", "confirmé", "senior"]
     amount: conint(gt=0)
+    # Top of a range ("entre 1 850 et 2 500 euros"), when the source gives one.
+    amount_max: Optional[conint(gt=0)] = None
     currency: Literal["EUR"]
     basis: Literal["brut", "net"]
     period: Literal["annuel", "mensuel"]
     region: Optional[NonEmpty] = None
+
+    @validator("amount_max")
+    def _range(cls, top: Optional[int], values: dict) -> Optional[int]:
+        if top is not None and top < values.get("amount", 0):
+            raise ValueError("amount_max is below amount")
+        return top
 
 
 class Salary(_Strict):
@@ -82,11 +102,36 @@ class Comparison(_Strict):
         return facts
 
 
+class AccessFact(Fact):
+    # Length of studies after the bac that the quote states (ONISEP "accès au métier").
+    years_after_bac: Optional[conint(ge=0, le=12)] = None
+
+
+class Appellation(_Strict):
+    """One name of the job in its masculine and feminine forms (ONISEP appellations)."""
+
+    masculin: NonEmpty
+    feminin: NonEmpty
+
+
+RomeCode = constr(regex=r"^[A-N][0-9]{4}$")
+
+
 class SourceDocument(_Strict):
     title: NonEmpty
     collection: Optional[NonEmpty] = None
-    author: NonEmpty
+    author: Optional[NonEmpty] = None
+    publisher: Optional[NonEmpty] = None
+    url: Optional[constr(regex=r"^https?://\S+$")] = None
+    # The publisher's id of the document (ONISEP's MET.512).
+    reference: Optional[NonEmpty] = None
     file: NonEmpty
+
+    @validator("file")
+    def _credited(cls, file: str, values: dict) -> str:
+        if not values.get("author") and not values.get("publisher"):
+            raise ValueError("a source needs an author or a publisher")
+        return file
 
 
 class Sheet(_Strict):
@@ -94,7 +139,8 @@ class Sheet(_Strict):
     title: NonEmpty
     source: SourceDocument
     names: List[NonEmpty]
-    rome_code: Optional[constr(regex=r"^[A-N][0-9]{4}$")] = None
+    appellations: List[Appellation] = []
+    rome_codes: List[RomeCode] = []
     definition: List[Fact] = []
     missions: List[Fact] = []
     employers: List[Fact] = []
@@ -105,6 +151,9 @@ class Sheet(_Strict):
     outlook: List[Fact] = []
     conditions: List[Fact] = []
     career: List[Fact] = []
+    access: List[AccessFact] = []
+    interests: List[Fact] = []
+    professional_life: List[Fact] = []
 
     @validator("names")
     def _has_names(cls, names: List[str]) -> List[str]:
@@ -119,6 +168,15 @@ class Sheet(_Strict):
         if section == "comparisons":
             return [fact for comparison in self.comparisons for fact in comparison.facts]
         return list(getattr(self, section))
+
+    def topic_facts(self, section: str) -> List[Fact]:
+        """The facts an answer on `section` reads (see TOPIC_SECTIONS)."""
+        return [f for part in TOPIC_SECTIONS.get(section, (section,)) for f in self.section_facts(part)]
+
+    def all_names(self) -> List[str]:
+        """Every name of the job: its names, then both forms of each appellation."""
+        forms = [form for a in self.appellations for form in (a.masculin, a.feminin)]
+        return list(dict.fromkeys([*self.names, *forms]))
 
     def all_facts(self) -> List[Fact]:
         return [fact for section in SECTIONS for fact in self.section_facts(section)]

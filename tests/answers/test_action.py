@@ -11,7 +11,8 @@ from actions.answer import ActionAnswer
 def tracker(intent, entities=(), slots=None, text="..."):
     return Tracker.from_dict({
         "sender_id": "test",
-        "slots": slots or {},
+        # A conversation about the guide's métier unless told otherwise (several sheets: no default job).
+        "slots": {"job": "ingenieur-machine-learning", **(slots or {})},
         "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)},
         "events": [],
         "paused": False,

@@ -14,6 +14,8 @@ NO_INFO = ("ne dit rien", "ne donne pas", "ne cite", "ne compare pas", "n'indiqu
 
 
 def ask(kb, intent, **kw):
+    """A question in a conversation about the guide's métier (several sheets: no default job)."""
+    kw.setdefault("context_job", ML)
     return compose_answer(kb, Question(intent=intent, **kw))
 
 
@@ -212,7 +214,7 @@ def test_second_metier_answers(kb2):
 
 
 def test_two_metiers_without_context_asks_which(kb2):
-    reply = ask(kb2, "ask_salary")
+    reply = ask(kb2, "ask_salary", context_job=None)
     assert has(reply.text, "De quel métier", "boulanger", "ingénieur en Machine Learning")
     assert "50" not in reply.text and "1 900" not in reply.text
 

@@ -15,12 +15,13 @@ UNSURE = [("nlu_fallback", 0.28), ("ask_training", 0.27), ("ask_career", 0.24), 
 
 
 def unsure(kb, text, ranking=UNSURE, **kw):
+    kw.setdefault("context_job", ML)  # a conversation about the guide's métier
     return compose_answer(kb, Question(intent="nlu_fallback", text=text, ranking=ranking, **kw))
 
 
 def out_of_scope(kb, text, confidence):
     ranking = [("out_of_scope", confidence), ("ask_skills", 1 - confidence)]
-    return compose_answer(kb, Question(intent="out_of_scope", text=text, ranking=ranking))
+    return compose_answer(kb, Question(intent="out_of_scope", text=text, ranking=ranking, context_job=ML))
 
 
 def test_a_sentence_the_sheet_writes_in_other_words_is_a_mention(kb):

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from bot.answers import Question, compose_answer
 from bot.answers import templates as T
-from bot.answers.verify import check_reply, question_words
+from bot.answers.verify import check_composed, check_reply
 from bot.knowledge.schema import LEVELS
 from tests.answers.test_action import tracker
 from tests.conftest import ROOT
@@ -66,7 +66,7 @@ def test_no_shipped_reply_fails_the_check(kb):
     failed = []
     for question in _all_questions(kb):
         reply = compose_answer(kb, question)
-        found = check_reply(reply.text, kb, reply.drawn_from(kb), question_words(question))
+        found = check_composed(kb, question, reply)
         if found:
             failed.append((question.intent, question.aspects, question.experience_level, question.region, found))
     assert not failed, failed[:5]
@@ -80,7 +80,7 @@ def test_no_reply_fails_whatever_job_the_conversation_is_on(kb, context_job):
         for facts in ([], [f"{ML}:skill_english"]):
             question = Question(intent=intent, text="et donc ?", context_job=context_job, last_facts=facts)
             reply = compose_answer(kb, question)
-            if check_reply(reply.text, kb, reply.drawn_from(kb), question_words(question)):
+            if check_composed(kb, question, reply):
                 failed.append((intent, facts))
     assert not failed
 

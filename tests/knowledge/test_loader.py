@@ -156,5 +156,5 @@ def test_every_error_message_keeps_its_code():
 
 def test_second_metier_is_data_only(two_metier_dir):
     kb = load_knowledge(two_metier_dir)
-    assert set(kb.sheets) == {"ingenieur-machine-learning", "boulanger"}
+    assert {"ingenieur-machine-learning", "boulanger"} <= set(kb.sheets)
     assert kb.find_job("boulangère").id == "boulanger"

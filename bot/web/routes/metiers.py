@@ -21,7 +21,7 @@ class MetierSummary(BaseModel):
 
 @router.get("", response_model=list[MetierSummary])
 async def list_metiers(state: State) -> list[MetierSummary]:
-    return [MetierSummary(id=s.id, title=s.title, names=s.names) for s in state.knowledge.sheets.values()]
+    return [MetierSummary(id=s.id, title=s.title, names=s.all_names()) for s in state.knowledge.sheets.values()]
 
 
 @router.get("/{metier_id}")
