@@ -26,6 +26,57 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
+def load_job_examples(path: Path) -> list[tuple[str, list[str]]]:
+    """(text, job values as annotated) of a Rasa NLU YAML file."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    data = RasaYAMLReader().reads(Path(path).read_text(encoding="utf-8"))
+    return [(m.get("text"), [e["value"] for e in m.get("entities") or [] if e.get("entity") == "job"])
+            for m in data.intent_examples]
+
+
+@dataclass
+class JobScores:
+    accuracy: float  # sentences whose métiers were all found, and nothing else
+    recall: dict  # per kind of métier ("sheet", "index", "unknown"): (found, total)
+    errors: list[tuple[str, list[str], list[str]]]  # (text, expected ids, found ids)
+
+
+def job_id(kb, value: str) -> str:
+    """What a job name designates: a sheet id, a MET id of ONISEP's index, or "?name"."""
+    from bot.text import fold
+
+    sheet = kb.find_job(value)
+    entry = kb.catalogue.find(value) if sheet is None else None
+    sheet = sheet or (kb.sheet_of(entry) if entry else None)
+    return sheet.id if sheet else entry.id if entry else f"?{fold(value)}"
+
+
+def score_jobs(agent, kb, examples: list[tuple[str, list[str]]]) -> JobScores:
+    """How often the métiers of a sentence are recognised the way the answers resolve them."""
+    from bot.answers.compose import named_jobs
+    from bot.answers.message import question_from_message
+
+    async def parse_all() -> list[dict]:
+        return [await agent.parse_message(text) for text, _ in examples]
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        parsed = asyncio.run(parse_all())
+    recall: dict = {}
+    errors = []
+    for (text, values), message in zip(examples, parsed):
+        sheets, unnamed = named_jobs(kb, question_from_message(message, kb))
+        found = {s.id for s in sheets} | {u.entry.id if u.entry else job_id(kb, u.name) for u in unnamed}
+        expected = {job_id(kb, v) for v in values}
+        for wanted in expected:
+            kind = "sheet" if wanted in kb.sheets else "unknown" if wanted.startswith("?") else "index"
+            hit, total = recall.get(kind, (0, 0))
+            recall[kind] = (hit + (wanted in found), total + 1)
+        if found != expected:
+            errors.append((text, sorted(expected), sorted(found)))
+    return JobScores(1 - len(errors) / len(examples), recall, errors)
+
+
 def score(expected: list[str], predicted: list[str], texts: list[str]) -> Scores:
     from sklearn.metrics import f1_score
 
@@ -131,11 +182,16 @@ def load_external(path: Path) -> list[tuple[str, str]]:
     return [(case["text"], case["intent"]) for case in data["single_turn"]]
 
 
+def metiers_set(home: Path) -> Path:
+    return home / "tests" / "data" / "nlu_metiers.yml"
+
+
 def held_out_sets(home: Path) -> dict[str, list[tuple[str, str]]]:
     """The sets no training sentence may come from: dev, fresh and (when ../shared is there) external."""
     sets = {
         "dev": load_examples(home / "tests" / "data" / "nlu_dev.yml"),
         "fresh": load_examples(home / "tests" / "data" / "nlu_fresh.yml"),
+        "metiers": load_examples(metiers_set(home)),
     }
     external = home.resolve().parent / "shared" / "eval" / "questions_fr.yml"
     if external.exists():
@@ -156,7 +212,31 @@ def print_scores(model: Path, home: Path, errors: bool = False) -> dict[str, Sco
                 print(f"  {name:>8} {exp:>15} -> {got:<15} {text}")
         print(f"{name + ' set':>13} ({diet.total:>3}): DIET accuracy {diet.accuracy:6.1%} macro-F1 {diet.macro_f1:.3f}"
               f" | TF-IDF baseline {base.accuracy:6.1%} macro-F1 {base.macro_f1:.3f}", flush=True)
+    print_job_scores(agent, home, errors)
     return results
+
+
+def print_job_scores(agent, home: Path, errors: bool = False) -> JobScores:
+    """Métiers recognised in the métiers set, by kind: with a sheet, in ONISEP's index only, in neither."""
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge(home / "data" / "knowledge")
+    jobs = score_jobs(agent, kb, load_job_examples(metiers_set(home)))
+    if errors:
+        for text, expected, found in jobs.errors:
+            print(f"  jobs {expected} -> {found} {text}")
+    kinds = ", ".join(f"{kind} {hit}/{total}" for kind, (hit, total) in sorted(jobs.recall.items()))
+    print(f"{'métiers':>13} ({sum(t for _, t in jobs.recall.values()):>3}): jobs recognised in {jobs.accuracy:6.1%}"
+          f" of sentences | by kind: {kinds}", flush=True)
+    # The other sets name no métier of the index: one found there is a common word taken for a job.
+    others = [(t, []) for name, examples in held_out_sets(home).items() if name != "metiers" for t, _ in examples]
+    stray = [(text, found) for text, _, found in score_jobs(agent, kb, others).errors
+             if any(f.startswith("MET.") for f in found)]
+    if errors:
+        for text, found in stray:
+            print(f"  stray index job {found} {text}")
+    print(f"{'stray':>13} ({len(others):>3}): {len(stray)} sentences of the other sets get a métier of the index", flush=True)
+    return jobs
 
 
 if __name__ == "__main__":

@@ -92,3 +92,9 @@ TOPIC_WORDS = {
     "/list_jobs": "ingénieur en Machine Learning",
 }
 CLARIFY_OPENING = "Je ne suis pas sûr de bien comprendre. Vous voulez parler"
+# The first message of a conversation about the guide's métier: with several sheets,
+# a question naming no métier gets WHICH_JOB_OPENING and a button per sheet instead.
+ML_CONTEXT = "je m'intéresse au métier d'ingénieur ML"
+WHICH_JOB_OPENING = "De quel métier parlez-vous ?"
+# A question naming no métier, and the word the data scientist's answer brings back.
+NO_JOB_QUESTION, DATA_SCIENTIST_WORD = "ça paye combien ?", "2 660"

@@ -306,7 +306,7 @@ def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str])
 
 def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
     """The known métiers, a button each; a job named in the question is confirmed or named back."""
-    known, unnamed = _named_jobs(kb, question) if question.jobs else ([], [])
+    known, unnamed = named_jobs(kb, question) if question.jobs else ([], [])
     if known:
         sheet = known[0]
         return Reply(T.fill("HAS_SHEET", de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
@@ -320,11 +320,16 @@ def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
     return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", buttons=buttons, job=None)
 
 
-def _named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list[Unknown]]:
+def named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list[Unknown]]:
     """The sheets and the jobs without a sheet named in this turn, in the order named."""
     known: list[Sheet] = []
     unnamed: list[Unknown] = []
+    written = kb.find_jobs_in_text(question.text)
+    # The names written whole in the text: NLU's piece of one ("architecte" of "architecte big data") is no other job.
+    spans = [f" {fold(n)} " for s in written for n in (s.title, *s.all_names()) if f" {fold(n)} " in f" {fold(question.text)} "]
     for value in question.jobs:
+        if any(f" {fold(value)} " in span and fold(value) != span.strip() for span in spans):
+            continue
         sheet = kb.find_job(value)
         entry = kb.catalogue.find(value) if sheet is None else None
         sheet = sheet or (kb.sheet_of(entry) if entry else None)
@@ -336,7 +341,7 @@ def _named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], lis
         elif fold(value) not in {fold(u.name) for u in unnamed}:
             unnamed.append(Unknown(value, entry))
     # Names the NLU did not tag: « différence entre data scientist et ingé ML ».
-    known += [s for s in kb.find_jobs_in_text(question.text) if s not in known]
+    known += [s for s in written if s not in known]
     if not known and not unnamed:
         found = kb.find_job_in_text(question.text)
         entry = kb.catalogue.find_in_text(question.text) if found is None else None
@@ -354,7 +359,7 @@ def _resolve_jobs(kb: KnowledgeBase, question: Question) -> Jobs:
     keeps the other named jobs as the terms of the comparison, and compares
     the conversation's job with a single job named (« différence avec un data analyst ? »).
     """
-    known, unnamed = _named_jobs(kb, question)
+    known, unnamed = named_jobs(kb, question)
     context = _context_sheet(kb, question.context_job)
     if question.intent == "ask_comparison":
         if len(known) == 1 and context is not None and context is not known[0]:

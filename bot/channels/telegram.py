@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
+KEYBOARD_ROW = 3  # buttons per row of an inline keyboard
 MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation", "location", "contact", "poll")
 COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help"}
 
@@ -119,10 +120,11 @@ class TelegramAdapter:
             for i, piece in enumerate(pieces):
                 payload: dict[str, Any] = {"chat_id": chat_id, "text": piece or "…", "parse_mode": "HTML"}
                 if buttons and i == len(pieces) - 1:
-                    payload["reply_markup"] = {"inline_keyboard": [[
-                        {"text": b["title"], "callback_data": await self.callbacks.encode(b["payload"])}
-                        for b in buttons
-                    ]]}
+                    keys = [{"text": b["title"], "callback_data": await self.callbacks.encode(b["payload"])}
+                            for b in buttons]
+                    # Rows of three: seven métier names on one row would be cut to a few letters each.
+                    rows = [keys[n:n + KEYBOARD_ROW] for n in range(0, len(keys), KEYBOARD_ROW)]
+                    payload["reply_markup"] = {"inline_keyboard": rows}
                 await self.client.call("sendMessage", payload)
 
     async def run_turn(self, state_rasa, key: bytes, chat_id: int, text: str) -> None:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from bot.answers.templates import TOPIC_CHOICE
-from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
+                            UNSURE_QUESTION, WHICH_JOB_OPENING)
 from tests.report_traffic import report
 
 pytestmark = pytest.mark.slow
@@ -117,6 +118,7 @@ def test_conversation_in_the_browser(page, browser, host_site, widget_stack, tmp
 def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(page, host_site, widget_stack):
     page.goto(host_site)
     page.locator(".launcher").click()
+    ask(page, ML_CONTEXT)
     assert ask(page, UNSURE_QUESTION).startswith(CLARIFY_OPENING)
     buttons = page.locator(".quick").last.get_by_role("button")
     assert 2 <= buttons.count() <= 3
@@ -127,6 +129,19 @@ def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(page, host
         "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
     word = TITLE_WORDS[title]
     assert word in bot_messages(page).last.inner_text()
+
+
+def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers(page, host_site, widget_stack, kb):
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert ask(page, NO_JOB_QUESTION).startswith(WHICH_JOB_OPENING)
+    buttons = page.locator(".quick").last.get_by_role("button")
+    assert buttons.count() == len(kb.sheets)
+    count = bot_messages(page).count()
+    page.locator(".quick").last.get_by_role("button", name="Data scientist").click()
+    page.wait_for_function(
+        "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
+    assert DATA_SCIENTIST_WORD in bot_messages(page).last.inner_text()
 
 
 def test_feedback_under_a_reply_is_kept_shown_again_and_reported(page, host_site, widget_stack):

@@ -12,7 +12,8 @@ import pytest
 
 from bot.channels.slack import sign
 from tests.channels.conftest import SLACK_SECRET
-from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
+                            UNSURE_QUESTION, WHICH_JOB_OPENING)
 
 pytestmark = pytest.mark.slow
 _ids = itertools.count(1)
@@ -101,8 +102,11 @@ def test_button_click_is_answered(channel_stack, recorder):
 
 def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(channel_stack, recorder):
     signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event(ML_CONTEXT, "D700", kind="message", channel_type="im")).encode())
+    recorder.wait_for(posted(recorder, "D700"))
+    signed_post(channel_stack, "/channels/slack/events",
                 json.dumps(event(UNSURE_QUESTION, "D700", kind="message", channel_type="im")).encode())
-    message = recorder.wait_for(posted(recorder, "D700"))[0]
+    message = recorder.wait_for(lambda: posted(recorder, "D700")()[1:])[0]
     assert message["text"].startswith(CLARIFY_OPENING)
     buttons = message["blocks"][1]["elements"]
     assert 2 <= len(buttons) <= 3
@@ -115,3 +119,21 @@ def test_an_unsure_question_gets_topic_buttons_and_a_click_answers_it(channel_st
                        content_type="application/x-www-form-urlencoded").status_code == 200
     word = next(w for p, w in TOPIC_WORDS.items() if value.startswith(p))
     assert recorder.wait_for(lambda: [m for m in posted(recorder, "D700")() if word in m["text"]])
+
+
+def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers(channel_stack, recorder, kb):
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event(NO_JOB_QUESTION, "D710", kind="message", channel_type="im")).encode())
+    message = recorder.wait_for(posted(recorder, "D710"))[0]
+    assert message["text"].startswith(WHICH_JOB_OPENING)
+    buttons = message["blocks"][1]["elements"]
+    assert len(buttons) == len(kb.sheets)
+    scientist = next(b for b in buttons if b["text"]["text"] == "Data scientist")
+    click = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D710"},
+             "message": {"ts": message.get("ts", "1700000710.000100")}, "container": {"type": "message"},
+             "actions": [{"action_id": scientist["action_id"], "value": scientist["value"], "type": "button",
+                          "action_ts": "1700000711.1"}]}
+    body = urlencode({"payload": json.dumps(click)}).encode()
+    assert signed_post(channel_stack, "/channels/slack/interactions", body,
+                       content_type="application/x-www-form-urlencoded").status_code == 200
+    assert recorder.wait_for(lambda: [m for m in posted(recorder, "D710")() if DATA_SCIENTIST_WORD in m["text"]])

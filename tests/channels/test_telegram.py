@@ -12,7 +12,8 @@ import pytest
 from bot.channels.shared_state import SharedState
 from bot.channels.telegram import CallbackTable, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.conftest import CLARIFY_OPENING, TOPIC_WORDS, UNSURE_QUESTION
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
+                            UNSURE_QUESTION, WHICH_JOB_OPENING)
 
 pytestmark = pytest.mark.slow
 _update_ids = itertools.count(1000)
@@ -45,7 +46,7 @@ def test_question_is_answered_in_french_in_the_right_chat(channel_stack, recorde
     texts = recorder.wait_for(sent_to(recorder, chat))
     assert "50 k€" in texts[0]
     assert recorder.of("sendChatAction", chat_id=chat, action="typing")
-    keyboard = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    keyboard = keys(recorder.of("sendMessage", chat_id=chat)[0])
     assert {b["text"] for b in keyboard} >= {"Missions", "Source"}
     assert all(len(b["callback_data"].encode()) <= 64 for b in keyboard)
 
@@ -74,7 +75,7 @@ def test_button_press_is_acknowledged_and_answered(channel_stack, recorder):
     chat = next(_chat_ids)
     post(channel_stack, update(chat, "combien gagne un ingé ML ?"))
     recorder.wait_for(sent_to(recorder, chat))
-    buttons = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    buttons = keys(recorder.of("sendMessage", chat_id=chat)[0])
     skills = next(b for b in buttons if b["text"] == "Compétences")
     query = {"update_id": next(_update_ids), "callback_query": {
         "id": "cbq-1", "from": {"id": chat, "is_bot": False, "first_name": "Léa"},
@@ -175,6 +176,11 @@ def test_long_payloads_go_through_the_table():
     asyncio.run(round_trip())
 
 
+def keys(sent):
+    """The buttons of a sent message, row after row."""
+    return [b for row in sent["body"]["reply_markup"]["inline_keyboard"] for b in row]
+
+
 def press(chat, callback_data, query_id):
     return {"update_id": next(_update_ids), "callback_query": {
         "id": query_id, "from": {"id": chat, "is_bot": False, "first_name": "Léa"},
@@ -184,11 +190,26 @@ def press(chat, callback_data, query_id):
 
 def test_an_unsure_question_gets_topic_buttons_and_a_press_answers_it(channel_stack, recorder):
     chat = next(_chat_ids)
+    post(channel_stack, update(chat, ML_CONTEXT))
+    recorder.wait_for(sent_to(recorder, chat))
     post(channel_stack, update(chat, UNSURE_QUESTION))
-    assert recorder.wait_for(sent_to(recorder, chat))[0].startswith(CLARIFY_OPENING)
-    keyboard = recorder.of("sendMessage", chat_id=chat)[0]["body"]["reply_markup"]["inline_keyboard"][0]
+    assert recorder.wait_for(lambda: sent_to(recorder, chat)()[1:])[0].startswith(CLARIFY_OPENING)
+    keyboard = keys(recorder.of("sendMessage", chat_id=chat)[1])
     assert 2 <= len(keyboard) <= 3
     first = keyboard[0]
     assert post(channel_stack, press(chat, first["callback_data"], "cbq-clarify")).status_code == 200
     word = next(w for p, w in TOPIC_WORDS.items() if first["callback_data"].startswith(p))
     assert recorder.wait_for(lambda: [t for t in sent_to(recorder, chat)() if word in t])
+
+
+def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_press_answers(channel_stack, recorder, kb):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, NO_JOB_QUESTION))
+    assert recorder.wait_for(sent_to(recorder, chat))[0].startswith(WHICH_JOB_OPENING)
+    sent = recorder.of("sendMessage", chat_id=chat)[0]
+    buttons = keys(sent)
+    assert len(buttons) == len(kb.sheets) and all(len(row) <= 3 for row in sent["body"]["reply_markup"]["inline_keyboard"])
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    scientist = next(b for b in buttons if b["text"] == "Data scientist")
+    assert post(channel_stack, press(chat, scientist["callback_data"], "cbq-which")).status_code == 200
+    assert recorder.wait_for(lambda: [t for t in sent_to(recorder, chat)() if DATA_SCIENTIST_WORD in t])

@@ -1,0 +1,58 @@
+"""A Rasa parse result (intent, entities, ranking) turned into a `Question`.
+
+Shared by the action (with the conversation's slots) and by the NLU scorer
+(bot/nlu_eval.py), so both believe the same job entities.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from bot.answers.compose import Question
+from bot.knowledge import KnowledgeBase
+
+# DIET alone sometimes tags a stray word as a job ("femme", "images"); below this
+# confidence, a job it alone found is kept only if it names a known métier.
+MIN_DIET_JOB_CONFIDENCE = 0.9
+
+
+def entity_values(message: Dict[Text, Any], name: str) -> List[str]:
+    values = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == name and e.get("value")]
+    return list(dict.fromkeys(values))
+
+
+def job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
+    """Job entities worth believing: found by lookup, confident, or a name of a sheet or of ONISEP's index."""
+    by_lookup = {str(e.get("value")) for e in message.get("entities") or []
+                 if e.get("entity") == "job" and e.get("extractor") != "DIETClassifier"}
+    kept = []
+    for e in message.get("entities") or []:
+        value = str(e.get("value") or "")
+        if e.get("entity") != "job" or sum(c.isalpha() for c in value) < 2:
+            continue
+        confident = (e.get("confidence_entity") or 0) >= MIN_DIET_JOB_CONFIDENCE
+        known = kb.find_job(value) or kb.catalogue.find(value)
+        if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or known:
+            kept.append(value)
+    return list(dict.fromkeys(kept))
+
+
+def _first(values: List[str]) -> Optional[str]:
+    return values[0] if values else None
+
+
+def question_from_message(message: Dict[Text, Any], kb: KnowledgeBase, job: Optional[str] = None,
+                          last_facts: Sequence[str] = (), topic: Optional[str] = None) -> Question:
+    """The question of one parsed message; `job`, `last_facts`, `topic`: the conversation so far."""
+    return Question(
+        intent=(message.get("intent") or {}).get("name") or "",
+        text=message.get("text") or "",
+        jobs=job_values(message, kb),
+        aspects=entity_values(message, "aspect"),
+        experience_level=_first(entity_values(message, "experience_level")),
+        region=_first(entity_values(message, "region")),
+        context_job=job,
+        last_facts=list(last_facts or []),
+        context_topic=topic,
+        ranking=[(r.get("name"), float(r.get("confidence") or 0)) for r in message.get("intent_ranking") or []],
+    )

@@ -1,0 +1,128 @@
+"""Several métiers in one knowledge base: which one, switching, comparing, the index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answers import Question, compose_answer
+from bot.answers.verify import check_composed
+from bot.text import fold
+
+ML = "ingenieur-machine-learning"
+
+
+def ask(kb, intent, text="", **kw):
+    question = Question(intent=intent, text=text, **kw)
+    reply = compose_answer(kb, question)
+    assert not check_composed(kb, question, reply), reply.text  # what the action would refuse to send
+    return reply
+
+
+def has(text, *words):
+    return all(fold(w) in fold(text) for w in words)
+
+
+def test_a_topic_without_a_job_asks_which_with_a_button_per_sheet(kb):
+    reply = ask(kb, "ask_salary", "ça paye combien ?", aspects=["brut"])
+    assert has(reply.text, "De quel métier", "data scientist", "statisticien")
+    assert not any(ch.isdigit() for ch in reply.text)  # no figure of any métier
+    assert len(reply.buttons) == len(kb.sheets) and reply.job is None and reply.topic == "ask_salary"
+    intent, _, entities = reply.buttons[0]["payload"].partition("{")
+    assert intent == "/ask_salary" and json.loads("{" + entities)["aspect"] == ["brut"]
+    pressed = json.loads("{" + reply.buttons[1]["payload"].partition("{")[2])["job"]
+    assert ask(kb, "ask_salary", jobs=[pressed]).job == kb.find_job(pressed).id
+
+
+def test_a_question_naming_a_term_of_one_sheet_only_is_answered_from_it(kb):
+    reply = ask(kb, "ask_training", "Le bachelor de l'université de Londres, il dure combien de temps ?")
+    assert reply.job == ML and has(reply.text, "Londres")
+
+
+@pytest.mark.parametrize("sheet_id, figure", [
+    ("data-scientist", "2 660"), ("data-analyst", "2 750"), ("data-manager", "2 750"),
+    ("statisticien", "1 850"), ("bio-informaticien", "1 944"),
+])
+def test_each_salary_names_its_metier_period_and_source(kb, sheet_id, figure):
+    reply = ask(kb, "ask_salary", jobs=[kb.sheets[sheet_id].title])
+    assert has(reply.text, figure, "par mois", "brut", kb.sheets[sheet_id].title, "Source : Onisep", "onisep.fr")
+    assert "50 k€" not in reply.text and all(ref.startswith(f"{sheet_id}:") for ref in reply.facts)
+
+
+def test_the_job_named_once_stays_and_a_follow_up_switches_it_keeping_the_topic(kb):
+    first = ask(kb, "ask_salary", "combien gagne un data scientist ?", jobs=["data scientist"])
+    assert has(first.text, "2 660")
+    same = ask(kb, "ask_training", "et comme formation ?", context_job=first.job, context_topic=first.topic)
+    assert same.job == "data-scientist" and has(same.text, "master")
+    switched = ask(kb, "ask_definition", "et pour un data analyst ?", jobs=["data analyst"],
+                   context_job=first.job, context_topic=first.topic)
+    assert switched.job == "data-analyst" and switched.topic == "ask_salary" and has(switched.text, "2 750")
+    assert "2 660" not in switched.text
+
+
+def test_a_follow_up_with_a_question_of_its_own_is_not_the_previous_topic(kb):
+    reply = ask(kb, "ask_definition", "c'est quoi un data analyst ?", jobs=["data analyst"],
+                context_job="data-scientist", context_topic="ask_salary")
+    assert reply.topic == "ask_definition" and "2 750" not in reply.text
+
+
+def test_comparing_two_sheets_answers_from_both_with_their_sources(kb):
+    reply = ask(kb, "ask_comparison", "différence entre data scientist et ingénieur ML ?",
+                jobs=["data scientist", "ingénieur ML"])
+    assert {ref.split(":")[0] for ref in reply.facts} == {"data-scientist", ML}
+    assert has(reply.text, "Onisep", "Thomas Bodin", "cas d'usage plus particuliers")
+
+
+def test_comparing_with_the_job_in_context_when_one_job_is_named(kb):
+    reply = ask(kb, "ask_comparison", "et la différence avec un data analyst ?", jobs=["data analyst"], context_job=ML)
+    assert {ref.split(":")[0] for ref in reply.facts} == {ML, "data-analyst"}
+
+
+def test_two_salaries_are_never_mixed(kb):
+    reply = ask(kb, "ask_salary", "salaire data scientist vs ingé ML", jobs=["data scientist", "ingé ML"])
+    lines = reply.text.splitlines()
+    scientist = next(line for line in lines if line.startswith("- Data scientist"))
+    engineer = next(line for line in lines if line.startswith("- Ingénieur en Machine Learning"))
+    assert has(scientist, "2 660", "par mois", "Onisep") and "50" not in scientist
+    assert has(engineer, "50 k€", "annuel", "Thomas Bodin") and "2 660" not in engineer
+
+
+def test_list_jobs_lists_every_sheet_with_a_button_each(kb):
+    reply = ask(kb, "list_jobs", "tu connais quels métiers ?")
+    assert all(fold(s.title) in fold(reply.text) for s in kb.sheets.values())
+    assert {b["title"].lower() for b in reply.buttons} == {s.title.lower() for s in kb.sheets.values()}
+
+
+def test_source_of_an_onisep_sheet_gives_title_publisher_link_and_quote(kb):
+    reply = ask(kb, "ask_source", "source ?", context_job="data-analyst", last_facts=["data-analyst:salary_beginner"])
+    assert has(reply.text, "Fiche métier data analyst", "Onisep", "MET.7930",
+               "https://www.onisep.fr/http/redirection/metier/slug/MET.7930", "A partir de 2750 euros brut par mois")
+
+
+@pytest.mark.parametrize("name, met_id", [
+    ("géomètre-topographe", "MET.408"), ("sage-femme", "MET.787"), ("avocat", "MET.33"),
+    ("pilote de ligne", "MET.400"), ("pâtissière", "MET.152"),
+])
+def test_a_metier_of_the_index_without_sheet_gets_its_onisep_link_and_no_figure(kb, name, met_id):
+    reply = ask(kb, "ask_salary", f"combien gagne un {name} ?", jobs=[name])
+    entry = next(e for e in kb.catalogue.entries if e.id == met_id)
+    assert has(reply.text, "pas encore de fiche", f"« {name} »", entry.url, entry.rome[0].code)
+    assert not any(w in reply.text for w in ("€", "euros", "k€")) and reply.job == name and reply.indexed == [met_id]
+    later = ask(kb, "ask_training", "et pour y arriver ?", context_job=reply.job)
+    assert has(later.text, "pas encore de fiche", entry.url)
+
+
+def test_an_index_name_written_without_nlu_tagging_it_is_still_found(kb):
+    reply = ask(kb, "ask_salary", "une sage-femme ça gagne combien ?")
+    assert has(reply.text, "pas encore de fiche", "MET.787")
+
+
+def test_a_name_in_neither_the_sheets_nor_the_index_gets_the_plain_answer(kb):
+    reply = ask(kb, "ask_salary", "combien gagne un youtubeur ?", jobs=["youtubeur"])
+    assert has(reply.text, "Je n'ai pas de fiche", "« youtubeur »") and "onisep" not in fold(reply.text)
+
+
+def test_a_piece_of_a_sheet_name_is_not_taken_for_another_metier(kb):
+    reply = ask(kb, "ask_salary", "ça paye bien architecte big data ?", jobs=["architecte"])
+    assert reply.job == "architecte-big-data" and "pas encore de fiche" not in reply.text
