@@ -54,7 +54,7 @@ def job_id(kb, value: str) -> str:
 
 def score_jobs(agent, kb, examples: list[tuple[str, list[str]]]) -> JobScores:
     """How often the métiers of a sentence are recognised the way the answers resolve them."""
-    from bot.answers.compose import named_jobs
+    from bot.answers.jobs import named_jobs
     from bot.answers.message import question_from_message
 
     async def parse_all() -> list[dict]:

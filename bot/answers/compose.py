@@ -9,13 +9,15 @@ back with the list of known jobs and no figure of another job.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence, Union
 
 from bot.answers import templates as T
-from bot.answers.search import FactSearch, Match
+from bot.answers.jobs import Unknown, as_follow_up, named_jobs, resolve_jobs
+from bot.answers.question import Question
+from bot.answers.search import Match, fact_search
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.catalogue import PUBLISHER, CatalogueEntry
+from bot.knowledge.catalogue import PUBLISHER
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
 
@@ -36,31 +38,6 @@ CLOSEST_MIN_WORDS_OUT_OF_SCOPE = 3
 OUT_OF_SCOPE_SURE = 0.9
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
-
-# The words around a job name in a follow-up that asks the previous question again:
-# « et pour un data analyst ? », « et en data manager alors ? ». Any other word
-# (« quoi », « combien », « formation ») makes it a question of its own.
-FOLLOW_UP_WORDS = frozenset(
-    "et pour un une le la les l d de des du en au aux ce cas alors aussi ok si dans qu est il elle "
-    "sinon puis ou bien lui pareil meme idem concernant quant sur c etre devenir".split()
-)
-
-
-@dataclass(frozen=True)
-class Question:
-    intent: str
-    text: str = ""
-    jobs: Sequence[str] = ()
-    aspects: Sequence[str] = ()
-    experience_level: Optional[str] = None
-    region: Optional[str] = None
-    context_job: Optional[str] = None
-    last_facts: Sequence[str] = ()
-    # The topic intent the previous answer was about, for « et pour un data analyst ? ».
-    context_topic: Optional[str] = None
-    # The classifier's intents with their confidence, best first (nlu_fallback left out).
-    ranking: Sequence[tuple[str, float]] = ()
-
 
 @dataclass
 class Reply:
@@ -98,24 +75,6 @@ class Reply:
                                      (e.label, *e.names, e.url, *(f"{r.code} {r.label}" for r in e.rome)))]
 
 
-@dataclass(frozen=True)
-class Unknown:
-    """A job named without a sheet; `entry` when ONISEP's index knows it."""
-
-    name: str
-    entry: Optional[CatalogueEntry] = None
-
-
-@dataclass(frozen=True)
-class Jobs:
-    """The métiers of this turn: the one answered about, the others named, or the one without a sheet."""
-
-    sheet: Optional[Sheet]
-    others: Sequence[Union[Sheet, Unknown]] = ()
-    unknown: Optional[Unknown] = None
-    named: Sequence[Sheet] = ()
-
-
 def de(word: str) -> str:
     """French "de" with elision: d'ingénieur, de plombier."""
     return f"d'{word}" if word[:1].lower() in _VOWELS else f"de {word}"
@@ -134,7 +93,7 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
 
 
 def _compose(kb: KnowledgeBase, question: Question) -> Reply:
-    question = _as_follow_up(kb, question)
+    question = as_follow_up(kb, question)
     if question.intent in UNSURE_INTENTS:
         return _unsure(kb, question)
     if question.intent == "help":
@@ -142,7 +101,7 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
     if question.intent == "list_jobs":
         return _list_jobs(kb, question)
 
-    jobs = _resolve_jobs(kb, question)
+    jobs = resolve_jobs(kb, question)
     sheet = jobs.sheet
     if question.intent == "ask_source":
         return _source(kb, sheet, question)
@@ -156,7 +115,7 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
 
     if section == "definition" and not question.jobs and not jobs.named:
         # « C'est quoi la vision par ordinateur ? » asks about a term of the sheet, not the job.
-        mentions = _fact_search(kb, sheet).mentions(question.text)
+        mentions = fact_search(kb, sheet).mentions(question.text)
         if mentions:
             return _mentions_reply(sheet, mentions)
     if section == "comparisons":
@@ -174,22 +133,6 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
         facts=[f"{sheet.id}:{fact.id}" for fact in facts],
         topic=question.intent,
     )
-
-
-def _as_follow_up(kb: KnowledgeBase, question: Question) -> Question:
-    """« et pour un data analyst ? » after a salary answer asks the data analyst's salary."""
-    if not question.context_topic or question.intent in ("ask_source", "help"):
-        return question
-    names = [*question.jobs, *(n for s in kb.find_jobs_in_text(question.text) for n in (s.title, *s.all_names()))]
-    if not names:
-        return question
-    rest = f" {fold(question.text)} "
-    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
-        rest = rest.replace(f" {name} ", " ")
-    words = rest.replace("'", " ").split()
-    if len(rest) == len(f" {fold(question.text)} ") or not all(w in FOLLOW_UP_WORDS for w in words):
-        return question
-    return replace(question, intent=question.context_topic)
 
 
 def _credit(sheet: Sheet, section: str) -> list[str]:
@@ -241,11 +184,11 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
     if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
         return refusal
-    jobs = _resolve_jobs(kb, question)
+    jobs = resolve_jobs(kb, question)
     sheet = jobs.sheet
     if jobs.unknown is not None and in_doubt:
         return _no_sheet(kb, jobs.unknown)
-    search = _fact_search(kb, sheet) if sheet else None
+    search = fact_search(kb, sheet) if sheet else None
     mentions = search.mentions(question.text) if search else None
     if mentions:
         return _mentions_reply(sheet, mentions)
@@ -257,10 +200,6 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
         return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
     return refusal
-
-
-def _fact_search(kb: KnowledgeBase, sheet: Sheet) -> FactSearch:
-    return kb.derived(("fact_search", sheet.id), lambda: FactSearch(sheet))
 
 
 def _mentions_reply(sheet: Sheet, mentions: Match) -> Reply:
@@ -318,80 +257,6 @@ def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
     buttons = [{"title": _capitalised(s.title), "payload": "/ask_definition" + json.dumps({"job": s.title}, ensure_ascii=False)}
                for s in kb.sheets.values()] if len(kb.sheets) > 1 else []
     return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", buttons=buttons, job=None)
-
-
-def named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list[Unknown]]:
-    """The sheets and the jobs without a sheet named in this turn, in the order named."""
-    known: list[Sheet] = []
-    unnamed: list[Unknown] = []
-    written = kb.find_jobs_in_text(question.text)
-    # The names written whole in the text: NLU's piece of one ("architecte" of "architecte big data") is no other job.
-    spans = [f" {fold(n)} " for s in written for n in (s.title, *s.all_names()) if f" {fold(n)} " in f" {fold(question.text)} "]
-    for value in question.jobs:
-        if any(f" {fold(value)} " in span and fold(value) != span.strip() for span in spans):
-            continue
-        sheet = kb.find_job(value)
-        entry = kb.catalogue.find(value) if sheet is None else None
-        sheet = sheet or (kb.sheet_of(entry) if entry else None)
-        if sheet is not None:
-            if sheet not in known:
-                known.append(sheet)
-        elif entry is None and kb.is_name_fragment(value):
-            continue  # NLU cut a known name short ("engineer" of "ML engineer")
-        elif fold(value) not in {fold(u.name) for u in unnamed}:
-            unnamed.append(Unknown(value, entry))
-    # Names the NLU did not tag: « différence entre data scientist et ingé ML ».
-    known += [s for s in written if s not in known]
-    if not known and not unnamed:
-        found = kb.find_job_in_text(question.text)
-        entry = kb.catalogue.find_in_text(question.text) if found is None else None
-        if found is not None or (entry and kb.sheet_of(entry)):
-            known.append(found or kb.sheet_of(entry))
-        elif entry is not None:
-            unnamed.append(Unknown(entry.names[0], entry))
-    return known, unnamed
-
-
-def _resolve_jobs(kb: KnowledgeBase, question: Question) -> Jobs:
-    """The métiers of this turn.
-
-    Jobs named in this turn win over the conversation's job; a comparison
-    keeps the other named jobs as the terms of the comparison, and compares
-    the conversation's job with a single job named (« différence avec un data analyst ? »).
-    """
-    known, unnamed = named_jobs(kb, question)
-    context = _context_sheet(kb, question.context_job)
-    if question.intent == "ask_comparison":
-        if len(known) == 1 and context is not None and context is not known[0]:
-            known = [context, known[0]]
-        sheet = known[0] if known else context or _default_sheet(kb, question)
-        return Jobs(sheet, [*(s for s in known if s is not sheet), *unnamed], None, known)
-    if known:
-        return Jobs(known[0], named=known)
-    if unnamed:
-        return Jobs(None, unknown=unnamed[0])
-    if question.context_job and context is None:
-        # still talking about a job without a sheet
-        return Jobs(None, unknown=Unknown(question.context_job, kb.catalogue.find(question.context_job)))
-    return Jobs(context or _default_sheet(kb, question))
-
-
-def _context_sheet(kb: KnowledgeBase, job: Optional[str]) -> Optional[Sheet]:
-    """The conversation's job: a sheet id, or a name kept before its sheet existed."""
-    if not job:
-        return None
-    entry = kb.catalogue.find(job)
-    return kb.get(job) or kb.find_job(job) or (kb.sheet_of(entry) if entry else None)
-
-
-def _default_sheet(kb: KnowledgeBase, question: Question) -> Optional[Sheet]:
-    """With no métier named: the only sheet, or the only one whose facts name a term of the question."""
-    only = kb.only_sheet()
-    if only is not None or not question.text:
-        return only
-    scores = {s.id: m.score for s in kb.sheets.values() if (m := _fact_search(kb, s).mentions(question.text))}
-    best = [i for i, score in scores.items() if score == max(scores.values(), default=0)]
-    return kb.sheets[best[0]] if len(best) == 1 else None
 
 
 def _facts_for_aspects(facts: Iterable[Fact], aspects: Sequence[str]) -> list[Fact]:

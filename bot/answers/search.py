@@ -28,6 +28,7 @@ from typing import Optional, Sequence
 import snowballstemmer
 from rank_bm25 import BM25Okapi
 
+from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Fact, Sheet
 from bot.text import fold
 
@@ -141,3 +142,8 @@ def _as_written(question: str, terms: set[str]) -> list[str]:
         else:
             spans.append([i, i])
     return list(dict.fromkeys(" ".join(words[start:end + 1]) for start, end in spans))
+
+
+def fact_search(kb: KnowledgeBase, sheet: Sheet) -> FactSearch:
+    """The sheet's search index, built once per loaded knowledge."""
+    return kb.derived(("fact_search", sheet.id), lambda: FactSearch(sheet))
