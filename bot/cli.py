@@ -41,14 +41,14 @@ def _load(settings: Settings) -> KnowledgeBase:
 def _sync_nlu(settings: Settings, kb: KnowledgeBase) -> None:
     if not nlu_data.is_up_to_date(kb, settings.home):
         path = nlu_data.write(kb, settings.home)
-        print(f"nlu: regenerated {path.relative_to(settings.home)} from the knowledge")
+        print(f"nlu: regenerated {path.relative_to(settings.home)}/ from the knowledge")
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     kb = _load(settings)
     if not nlu_data.is_up_to_date(kb, settings.home):
         if not args.fix:
-            print(Errors.E020.format(file=settings.home / nlu_data.GENERATED_FILE), file=sys.stderr)
+            print(Errors.E020.format(file=settings.home / nlu_data.GENERATED_FILE.parent), file=sys.stderr)
             return 1
         _sync_nlu(settings, kb)
     print("nlu: generated lookups and synonyms are up to date")

@@ -212,7 +212,7 @@ def _confidence(question: Question, intent: str) -> float:
 
 
 def _quoted_facts(sheet: Sheet, intro: str, facts: Sequence[Fact]) -> Reply:
-    lines = [intro] + [T.fill("FACT_WITH_QUOTE", text=f.text, quote=f.source) for f in facts]
+    lines = [intro] + [T.fill("FACT_WITH_QUOTE", text=f.text, quote=f.source) for f in facts] + _credit(sheet, "")
     return Reply("\n".join(lines), buttons=_suggestions(""), job=sheet.id,
                  facts=[f"{sheet.id}:{f.id}" for f in facts])
 

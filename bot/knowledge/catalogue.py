@@ -71,7 +71,10 @@ def gender_forms(label: str) -> list[str]:
     replaces the same number of words at the start (or the end) of the other.
     """
     forms: list[str] = []
-    for text in dict.fromkeys([label, _PARENTHESIS.sub("", label)]):
+    # "coloriste (textile)" is a coloriste too; "garde (chasse, pêche, …)" lists specialities
+    # and a bare "garde" is mostly not a job: no short form for a list.
+    short = _PARENTHESIS.sub("", label) if "," not in "".join(_PARENTHESIS.findall(label)) else label
+    for text in dict.fromkeys([label, short]):
         parts = _GENDER_SPLIT.split(text.strip())
         if len(parts) == 1:
             forms.append(parts[0])

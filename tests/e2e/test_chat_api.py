@@ -55,7 +55,10 @@ def test_unknown_job_then_the_listed_one(chat):
     reply = c.say("quel est le salaire d'un boulanger ?")
     assert has(reply, "boulanger", "ingénieur en Machine Learning") and "50" not in reply
     c.say("quels métiers connais-tu ?")
-    assert has(c.say("ok et ça paye combien ?"), "50 k€")
+    # Several sheets and none picked yet: the question back, a button per métier.
+    assert has(c.say("ok et ça paye combien ?"), "De quel métier") and "50" not in c.last["replies"][0]["text"]
+    engineer = next(b for b in c.last["replies"][0]["buttons"] if b["title"] == "Ingénieur en Machine Learning")
+    assert has(c.say(engineer["payload"]), "50 k€")
 
 
 def test_small_talk(chat):

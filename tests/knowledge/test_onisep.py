@@ -10,6 +10,7 @@ import yaml
 from bot.errors import KnowledgeError
 from bot.knowledge import load_knowledge
 from bot.knowledge.catalogue import INDEX_FILE, gender_forms, parse_onisep_index, write_catalogue
+from bot.nlu_data import build_index_lookup
 from bot.text import squash
 from tests.conftest import KNOWLEDGE_DIR
 
@@ -122,3 +123,11 @@ def test_a_broken_xml_is_refused_with_its_path(tmp_path):
     with pytest.raises(KnowledgeError) as error:
         parse_onisep_index(broken)
     assert "index.xml" in str(error.value)
+
+
+def test_the_index_names_become_the_job_lookup_with_both_forms_and_no_accents(kb):
+    lookup = build_index_lookup(kb)["nlu"][0]
+    names = set(lookup["examples"].splitlines())
+    assert lookup["lookup"] == "job"
+    assert {"- pâtissier", "- pâtissière", "- patissiere", "- géomètre-topographe", "- geometre-topographe"} <= names
+    assert "- garde" not in names  # « garde (chasse, pêche, …) » lists specialities: no bare « garde »
