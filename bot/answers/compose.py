@@ -285,7 +285,7 @@ def _limits(facts: Iterable[Fact]) -> list[str]:
 
 
 def _section(kb: KnowledgeBase, sheet: Sheet, section: str, aspects: Sequence[str]):
-    facts = sheet.section_facts(section)
+    facts = sheet.topic_facts(section)
     names = {"title": sheet.title, "de_title": de(sheet.title)}
     missing = _missing_aspects(kb, section, facts, aspects)
     matched = _facts_for_aspects(facts, aspects)

@@ -35,7 +35,7 @@ SECTIONS = (
 # The sections a topic's answer gathers, in order: ONISEP fiches carry parts
 # the guide did not (accès au métier, centres d'intérêt, vie professionnelle).
 TOPIC_SECTIONS = {
-    "training": ("training", "access"),
+    "training": ("access", "training"),
     "skills": ("skills", "interests"),
     "outlook": ("outlook", "professional_life"),
     "career": ("career", "professional_life"),

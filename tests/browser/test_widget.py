@@ -142,6 +142,10 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers
     page.wait_for_function(
         "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
     assert DATA_SCIENTIST_WORD in bot_messages(page).last.inner_text()
+    # A métier of ONISEP's index without a sheet: its link is a link.
+    assert "pas encore de fiche" in ask(page, "combien gagne un géomètre-topographe ?")
+    link = bot_messages(page).last.locator("a[href$='/MET.408']")
+    assert link.count() == 1 and link.get_attribute("rel") == "noopener noreferrer"
 
 
 def test_feedback_under_a_reply_is_kept_shown_again_and_reported(page, host_site, widget_stack):

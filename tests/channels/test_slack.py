@@ -93,7 +93,8 @@ def test_bot_messages_are_ignored(channel_stack, recorder):
 def test_button_click_is_answered(channel_stack, recorder):
     payload = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D600"},
                "message": {"ts": "1700000600.000100"}, "container": {"type": "message"},
-               "actions": [{"action_id": "boussole_3", "value": "/ask_salary", "type": "button", "action_ts": "1700000601.1"}]}
+               "actions": [{"action_id": "boussole_3", "value": '/ask_salary{"job":"ingénieur ML"}', "type": "button",
+                            "action_ts": "1700000601.1"}]}
     body = urlencode({"payload": json.dumps(payload)}).encode()
     response = signed_post(channel_stack, "/channels/slack/interactions", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200

@@ -112,7 +112,9 @@ def test_unknown_routes_and_methods(stack):
 
 def test_metiers_api(stack):
     listed = httpx.get(f"{stack.url}/api/metiers").json()
-    assert [m["id"] for m in listed] == ["ingenieur-machine-learning"]
+    assert {m["id"] for m in listed} == {"ingenieur-machine-learning", "data-scientist", "data-analyst",
+                                         "architecte-big-data", "data-manager", "statisticien", "bio-informaticien"}
+    assert "ingénieure big data" in next(m for m in listed if m["id"] == "data-scientist")["names"]
     sheet = httpx.get(f"{stack.url}/api/metiers/ingenieur-machine-learning").json()
     assert sheet["salary"]["figures"][0]["amount"] == 50000
     missing = httpx.get(f"{stack.url}/api/metiers/astronaute")

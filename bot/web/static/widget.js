@@ -46,11 +46,14 @@
   // --- safe Markdown subset -------------------------------------------------
   var SAFE_URL = /^(https?:\/\/|mailto:)/i;
   function inline(parent, text) {
-    var pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g, last = 0, m;
+    // **bold**, [label](url), and a bare https:// address (a fiche's link), its final dot left out.
+    var pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>«»"]*[^\s<>«»".,;:!?)])/g, last = 0, m;
     while ((m = pattern.exec(text)) !== null) {
       parent.appendChild(document.createTextNode(text.slice(last, m.index)));
       if (m[1] !== undefined) {
         parent.appendChild(el("strong", { text: m[1] }));
+      } else if (m[4] !== undefined) {
+        parent.appendChild(el("a", { href: m[4], target: "_blank", rel: "noopener noreferrer", text: m[4] }));
       } else if (SAFE_URL.test(m[3])) {
         parent.appendChild(el("a", { href: m[3], target: "_blank", rel: "noopener noreferrer", text: m[2] }));
       } else {
