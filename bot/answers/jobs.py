@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 from bot.answers.question import Question
 from bot.answers.search import fact_search
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.catalogue import CatalogueEntry
+from bot.knowledge.catalogue import CatalogueEntry, name_key
 from bot.knowledge.schema import Sheet
 from bot.text import fold
 
@@ -110,7 +110,7 @@ def context_sheet(kb: KnowledgeBase, job: Optional[str]) -> Optional[Sheet]:
 
 
 def default_sheet(kb: KnowledgeBase, question: Question) -> Optional[Sheet]:
-    """With no métier named: the only sheet, or the only one whose facts name a term of the question."""
+    """With no métier named: the only sheet, or the one whose facts best match a rare term of the question."""
     only = kb.only_sheet()
     if only is not None or not question.text:
         return only
@@ -126,10 +126,12 @@ def as_follow_up(kb: KnowledgeBase, question: Question) -> Question:
     names = [*question.jobs, *(n for s in kb.find_jobs_in_text(question.text) for n in (s.title, *s.all_names()))]
     if not names:
         return question
-    rest = f" {fold(question.text)} "
-    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
+    # Matched as the index matches names: plurals and hyphens do not hide « et les data analysts ? ».
+    text = f" {name_key(question.text)} "
+    rest = text
+    for name in sorted({name_key(n) for n in names}, key=len, reverse=True):
         rest = rest.replace(f" {name} ", " ")
     words = rest.replace("'", " ").split()
-    if len(rest) == len(f" {fold(question.text)} ") or not all(w in FOLLOW_UP_WORDS for w in words):
+    if rest == text or not all(w in {name_key(f) for f in FOLLOW_UP_WORDS} for w in words):
         return question
     return replace(question, intent=question.context_topic)

@@ -162,7 +162,7 @@ class Catalogue:
         self._by_name: dict[str, CatalogueEntry] = {}
         for entry in self.entries:
             for name in entry.names:
-                self._by_name.setdefault(_key(name), entry)
+                self._by_name.setdefault(name_key(name), entry)
         # Longest first, so "ingénieur du son" wins over "ingénieur".
         self._scanned = sorted((n for n in self._by_name if len(n.split()) >= _MIN_SCANNED_WORDS), key=len, reverse=True)
 
@@ -174,16 +174,16 @@ class Catalogue:
 
     def find(self, name: str) -> Optional[CatalogueEntry]:
         """The entry called `name`, singular or plural ("avocats", "infirmières")."""
-        return self._by_name.get(_key(name))
+        return self._by_name.get(name_key(name))
 
     def find_in_text(self, text: str) -> Optional[CatalogueEntry]:
         """An entry whose name of two words or more appears whole in `text`."""
-        folded = f" {_key(text)} "
+        folded = f" {name_key(text)} "
         return next((self._by_name[n] for n in self._scanned if f" {n} " in folded), None)
 
 
-def _key(text: str) -> str:
-    """Folded, hyphens as spaces ("sage femme" is "sage-femme"), in the singular."""
+def name_key(text: str) -> str:
+    """How a name is matched: folded, hyphens as spaces ("sage femme" is "sage-femme"), in the singular."""
     return _singular(fold(text).replace("-", " "))
 
 

@@ -126,3 +126,12 @@ def test_a_name_in_neither_the_sheets_nor_the_index_gets_the_plain_answer(kb):
 def test_a_piece_of_a_sheet_name_is_not_taken_for_another_metier(kb):
     reply = ask(kb, "ask_salary", "ça paye bien architecte big data ?", jobs=["architecte"])
     assert reply.job == "architecte-big-data" and "pas encore de fiche" not in reply.text
+
+
+@pytest.mark.parametrize("text, jobs", [
+    ("et pour les data analysts alors ?", ["data-analyst"]),  # the value as Rasa's synonym mapper gives it
+    ("et dans le cas d'un data analyst ?", ["data analyst"]),
+])
+def test_a_follow_up_in_other_words_or_in_the_plural_keeps_the_topic(kb, text, jobs):
+    reply = ask(kb, "ask_definition", text, jobs=jobs, context_job="data-scientist", context_topic="ask_salary")
+    assert reply.job == "data-analyst" and has(reply.text, "2 750")
