@@ -110,8 +110,9 @@ def context_sheet(kb: KnowledgeBase, job: Optional[str]) -> Optional[Sheet]:
 
 
 def default_sheet(kb: KnowledgeBase, question: Question) -> Optional[Sheet]:
-    """With no métier named: the only sheet, or the one whose facts best match a rare term of the question."""
-    only = kb.only_sheet()
+    """With no métier named: the only sheet, the one a piece of its names points to, or the one
+    whose facts best match a rare term of the question."""
+    only = kb.only_sheet() or (kb.sheet_named_in_part(question.text) if question.text else None)
     if only is not None or not question.text:
         return only
     scores = {s.id: m.score for s in kb.sheets.values() if (m := fact_search(kb, s).mentions(question.text))}

@@ -72,8 +72,8 @@ NO_SHEET_INDEXED = (
     "Je n'ai pas encore de fiche sur le métier « {name} » : je ne peux donc rien vous en dire "
     "sans inventer, ni chiffre ni conseil. L'Onisep le décrit dans sa fiche métier : {url}"
 )
-ROME_JOBS = "Métier du répertoire ROME : {jobs}."
-ROME_JOB = "{code} ({label})"
+ROME_JOBS = "Dans le répertoire des métiers ROME : {jobs}."
+ROME_JOB = "« {label} »"
 
 LIST_JOBS_ASK = "Posez-moi votre question : missions, compétences, formation, salaire…"
 HAS_SHEET = "Oui, j'ai une fiche sur le métier {de_title}. Que voulez-vous savoir : ce qu'il est, ses missions, les compétences, les formations, le salaire ?"

@@ -11,6 +11,8 @@ from bot.text import fold
 
 # Below this similarity a typed name is not taken for a known métier name.
 _FUZZY_CUTOFF = 0.85
+# A piece of a name that starts or ends with one of these says nothing ("en big data").
+_LINKING_WORDS = frozenset("en de du des d la le les l et ou a au aux".split())
 # Fuzzy search in free text looks at the start of long messages only.
 _FUZZY_MAX_TOKENS = 60
 
@@ -82,6 +84,30 @@ class KnowledgeBase:
                 if ratio > best_ratio:
                     best, best_ratio = sheet_id, ratio
         return self.sheets[best] if best else None
+
+    def sheet_named_in_part(self, text: str) -> Optional[Sheet]:
+        """The one sheet a piece of its names points to: « faire du machine learning », « en ML ».
+
+        A piece is two words or more of a name (« machine learning » of « ingé machine
+        learning »), or one word written in capitals (« ML »); it counts only if it
+        belongs to the names of a single sheet (« big data » is in two).
+        """
+        if not hasattr(self, "_pieces"):
+            pieces: dict[str, set] = {}
+            for name, sheet_id in self._names.items():
+                words = name.split()
+                for size in range(1, len(words)):
+                    for start in range(len(words) - size + 1):
+                        piece = words[start:start + size]
+                        if piece[0] not in _LINKING_WORDS and piece[-1] not in _LINKING_WORDS:
+                            pieces.setdefault(" ".join(piece), set()).add(sheet_id)
+            self._pieces = {piece: ids.pop() for piece, ids in pieces.items() if len(ids) == 1}
+        tokens = fold(text).split()
+        capitals = {fold(w) for w in text.split() if len(w) >= 2 and w.isupper()}
+        found = {self._pieces[piece] for size in range(2, 5) for start in range(len(tokens) - size + 1)
+                 if (piece := " ".join(tokens[start:start + size])) in self._pieces}
+        found |= {self._pieces[w] for w in capitals if w in self._pieces}
+        return self.sheets[found.pop()] if len(found) == 1 else None
 
     def is_name_fragment(self, value: str) -> bool:
         """True for a piece of a known name ("engineer", "ingé"), which names no other job."""

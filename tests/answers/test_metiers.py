@@ -107,7 +107,7 @@ def test_source_of_an_onisep_sheet_gives_title_publisher_link_and_quote(kb):
 def test_a_metier_of_the_index_without_sheet_gets_its_onisep_link_and_no_figure(kb, name, met_id):
     reply = ask(kb, "ask_salary", f"combien gagne un {name} ?", jobs=[name])
     entry = next(e for e in kb.catalogue.entries if e.id == met_id)
-    assert has(reply.text, "pas encore de fiche", f"« {name} »", entry.url, entry.rome[0].code)
+    assert has(reply.text, "pas encore de fiche", f"« {name} »", entry.url, f"« {entry.rome[0].label} »")
     assert not any(w in reply.text for w in ("€", "euros", "k€")) and reply.job == name and reply.indexed == [met_id]
     later = ask(kb, "ask_training", "et pour y arriver ?", context_job=reply.job)
     assert has(later.text, "pas encore de fiche", entry.url)
@@ -135,3 +135,12 @@ def test_a_piece_of_a_sheet_name_is_not_taken_for_another_metier(kb):
 def test_a_follow_up_in_other_words_or_in_the_plural_keeps_the_topic(kb, text, jobs):
     reply = ask(kb, "ask_definition", text, jobs=jobs, context_job="data-scientist", context_topic="ask_salary")
     assert reply.job == "data-analyst" and has(reply.text, "2 750")
+
+
+@pytest.mark.parametrize("text", ["Quelle école choisir pour faire du machine learning ?", "y a du travail en ML ?"])
+def test_a_piece_of_one_sheets_names_picks_that_sheet(kb, text):
+    assert ask(kb, "ask_training", text).job == ML
+
+
+def test_a_piece_shared_by_two_sheets_picks_none(kb):
+    assert ask(kb, "ask_salary", "et un ingénieur, ça paye ?").job is None  # « ingénieur » alone names no sheet
