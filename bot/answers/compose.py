@@ -70,7 +70,7 @@ class Reply:
 
     def indexed_text(self, kb: KnowledgeBase) -> list[str]:
         """What the reply may say of the index entries it names: their label, link and ROME jobs."""
-        entries = [e for e in kb.catalogue.entries if e.id in self.indexed]
+        entries = [kb.catalogue.by_id[i] for i in self.indexed]
         return [PUBLISHER, "ROME", *(part for e in entries for part in
                                      (e.label, *e.names, e.url, *(f"{r.code} {r.label}" for r in e.rome)))]
 
@@ -139,9 +139,9 @@ def _credit(sheet: Sheet, section: str) -> list[str]:
     """The attribution a published source asks for (« Source : Onisep » and the fiche's link)."""
     doc = sheet.source
     if doc.url:
-        return [T.fill("CREDIT_LINK", publisher=doc.publisher or doc.author, doc=doc.title, url=doc.url)]
+        return [T.fill("CREDIT_LINK", publisher=doc.credited, doc=doc.title, url=doc.url)]
     if section == "salary":  # a figure always says where it comes from
-        return [T.fill("CREDIT", publisher=doc.publisher or doc.author, doc=doc.title)]
+        return [T.fill("CREDIT", publisher=doc.credited, doc=doc.title)]
     return []
 
 
@@ -166,11 +166,15 @@ def _which_job(kb: KnowledgeBase, question: Question) -> Reply:
     for name in ("experience_level", "region"):
         if getattr(question, name):
             entities[name] = getattr(question, name)
-    buttons = []
-    for sheet in kb.sheets.values():
-        payload = json.dumps({**entities, "job": sheet.title}, ensure_ascii=False, separators=(",", ":"))
-        buttons.append({"title": sheet.title[:1].upper() + sheet.title[1:], "payload": f"/{question.intent}{payload}"})
-    return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), buttons=buttons, job=None, topic=question.intent)
+    return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), buttons=_sheet_buttons(kb, question.intent, entities),
+                 job=None, topic=question.intent)
+
+
+def _sheet_buttons(kb: KnowledgeBase, intent: str, entities: dict) -> list[dict]:
+    """A button per sheet that asks `intent` about it, with the question's `entities`."""
+    def payload(sheet: Sheet) -> str:
+        return f"/{intent}" + json.dumps({**entities, "job": sheet.title}, ensure_ascii=False, separators=(",", ":"))
+    return [{"title": _capitalised(s.title), "payload": payload(s)} for s in kb.sheets.values()]
 
 
 def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
@@ -254,8 +258,7 @@ def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
         reply.job = None
         return reply
     # Listing starts over: the next question is about whichever métier the person picks.
-    buttons = [{"title": _capitalised(s.title), "payload": "/ask_definition" + json.dumps({"job": s.title}, ensure_ascii=False)}
-               for s in kb.sheets.values()] if len(kb.sheets) > 1 else []
+    buttons = _sheet_buttons(kb, "ask_definition", {}) if len(kb.sheets) > 1 else []
     return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", buttons=buttons, job=None)
 
 
@@ -399,7 +402,7 @@ def _capitalised(text: str) -> str:
 
 def _credit_name(sheet: Sheet) -> str:
     doc = sheet.source
-    return T.fill("CREDIT_SHORT", publisher=doc.publisher or doc.author, doc=doc.title)
+    return T.fill("CREDIT_SHORT", publisher=doc.credited, doc=doc.title)
 
 
 def _salaries_reply(kb: KnowledgeBase, sheets: Sequence[Sheet], question: Question) -> Reply:
@@ -461,8 +464,8 @@ def _source_sentence(sheet: Sheet) -> str:
         details = ", ".join(filter(None, [doc.collection, doc.reference]))
         return T.fill("SOURCE_PUBLISHED", de_title=de(sheet.title), doc=doc.title,
                       details=T.fill("SOURCE_DETAILS", details=details) if details else "",
-                      publisher=doc.publisher or doc.author, url=doc.url)
-    return T.fill("SOURCE", de_title=de(sheet.title), doc=doc.title, author=doc.author or doc.publisher,
+                      publisher=doc.credited, url=doc.url)
+    return T.fill("SOURCE", de_title=de(sheet.title), doc=doc.title, author=doc.credited,
                   collection=collection)
 
 

@@ -27,6 +27,9 @@ FOLLOW_UP_WORDS = frozenset(
 )
 
 
+_FOLLOW_UP_KEYS = frozenset(name_key(w) for w in FOLLOW_UP_WORDS)
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A job named without a sheet; `entry` when ONISEP's index knows it."""
@@ -51,7 +54,8 @@ def named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list
     unnamed: list[Unknown] = []
     written = kb.find_jobs_in_text(question.text)
     # The names written whole in the text: NLU's piece of one ("architecte" of "architecte big data") is no other job.
-    spans = [f" {fold(n)} " for s in written for n in (s.title, *s.all_names()) if f" {fold(n)} " in f" {fold(question.text)} "]
+    folded = f" {fold(question.text)} "
+    spans = [f" {fold(n)} " for s in written for n in (s.title, *s.all_names()) if f" {fold(n)} " in folded]
     for value in question.jobs:
         if any(f" {fold(value)} " in span and fold(value) != span.strip() for span in spans):
             continue
@@ -133,6 +137,6 @@ def as_follow_up(kb: KnowledgeBase, question: Question) -> Question:
     for name in sorted({name_key(n) for n in names}, key=len, reverse=True):
         rest = rest.replace(f" {name} ", " ")
     words = rest.replace("'", " ").split()
-    if rest == text or not all(w in {name_key(f) for f in FOLLOW_UP_WORDS} for w in words):
+    if rest == text or not all(w in _FOLLOW_UP_KEYS for w in words):
         return question
     return replace(question, intent=question.context_topic)

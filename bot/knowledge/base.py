@@ -92,22 +92,25 @@ class KnowledgeBase:
         learning »), or one word written in capitals (« ML »); it counts only if it
         belongs to the names of a single sheet (« big data » is in two).
         """
-        if not hasattr(self, "_pieces"):
-            pieces: dict[str, set] = {}
-            for name, sheet_id in self._names.items():
-                words = name.split()
-                for size in range(1, len(words)):
-                    for start in range(len(words) - size + 1):
-                        piece = words[start:start + size]
-                        if piece[0] not in _LINKING_WORDS and piece[-1] not in _LINKING_WORDS:
-                            pieces.setdefault(" ".join(piece), set()).add(sheet_id)
-            self._pieces = {piece: ids.pop() for piece, ids in pieces.items() if len(ids) == 1}
+        own = self.derived("name_pieces", self._name_pieces)
         tokens = fold(text).split()
         capitals = {fold(w) for w in text.split() if len(w) >= 2 and w.isupper()}
-        found = {self._pieces[piece] for size in range(2, 5) for start in range(len(tokens) - size + 1)
-                 if (piece := " ".join(tokens[start:start + size])) in self._pieces}
-        found |= {self._pieces[w] for w in capitals if w in self._pieces}
+        found = {own[piece] for size in range(2, 5) for start in range(len(tokens) - size + 1)
+                 if (piece := " ".join(tokens[start:start + size])) in own}
+        found |= {own[w] for w in capitals if w in own}
         return self.sheets[found.pop()] if len(found) == 1 else None
+
+    def _name_pieces(self) -> dict[str, str]:
+        """Each piece of a name that belongs to one sheet's names only, with that sheet's id."""
+        pieces: dict[str, set] = {}
+        for name, sheet_id in self._names.items():
+            words = name.split()
+            for size in range(1, len(words)):
+                for start in range(len(words) - size + 1):
+                    piece = words[start:start + size]
+                    if piece[0] not in _LINKING_WORDS and piece[-1] not in _LINKING_WORDS:
+                        pieces.setdefault(" ".join(piece), set()).add(sheet_id)
+        return {piece: ids.pop() for piece, ids in pieces.items() if len(ids) == 1}
 
     def is_name_fragment(self, value: str) -> bool:
         """True for a piece of a known name ("engineer", "ingé"), which names no other job."""

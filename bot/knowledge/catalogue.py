@@ -158,6 +158,7 @@ class Catalogue:
 
     def __init__(self, entries: Iterable[CatalogueEntry] = ()):
         self.entries = list(entries)
+        self.by_id = {entry.id: entry for entry in self.entries}
         # Keyed by the folded name in the singular, so "avocates" finds "avocate".
         self._by_name: dict[str, CatalogueEntry] = {}
         for entry in self.entries:

@@ -127,6 +127,11 @@ class SourceDocument(_Strict):
     reference: Optional[NonEmpty] = None
     file: NonEmpty
 
+    @property
+    def credited(self) -> str:
+        """Who the source is credited to: its publisher (Onisep), else its author."""
+        return self.publisher or self.author
+
     @validator("file")
     def _credited(cls, file: str, values: dict) -> str:
         if not values.get("author") and not values.get("publisher"):
