@@ -60,7 +60,7 @@ def named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list
         if any(f" {fold(value)} " in span and fold(value) != span.strip() for span in spans):
             continue
         sheet = kb.find_job(value)
-        entry = kb.catalogue.find(value) if sheet is None else None
+        entry = kb.catalogue.find(value) or _index_name_around(kb, value, folded) if sheet is None else None
         sheet = sheet or (kb.sheet_of(entry) if entry else None)
         if sheet is not None:
             if sheet not in known:
@@ -79,6 +79,12 @@ def named_jobs(kb: KnowledgeBase, question: Question) -> tuple[list[Sheet], list
         elif entry is not None:
             unnamed.append(Unknown(entry.names[0], entry))
     return known, unnamed
+
+
+def _index_name_around(kb: KnowledgeBase, value: str, folded_text: str) -> Optional[CatalogueEntry]:
+    """The index métier written whole around NLU's piece of it (« geometre » of « geometre topographe »)."""
+    entry = kb.catalogue.find_in_text(folded_text)
+    return entry if entry and any(f" {name_key(value)} " in f" {name_key(n)} " for n in entry.names) else None
 
 
 def resolve_jobs(kb: KnowledgeBase, question: Question) -> Jobs:

@@ -144,3 +144,8 @@ def test_a_piece_of_one_sheets_names_picks_that_sheet(kb, text):
 
 def test_a_piece_shared_by_two_sheets_picks_none(kb):
     assert ask(kb, "ask_salary", "et un ingénieur, ça paye ?").job is None  # « ingénieur » alone names no sheet
+
+
+def test_a_piece_of_an_index_name_tagged_by_nlu_gets_the_whole_name(kb):
+    reply = ask(kb, "ask_salary", "et un geometre topographe il gagne combien", jobs=["geometre"])
+    assert has(reply.text, "pas encore de fiche", "MET.408")
