@@ -98,3 +98,14 @@ ML_CONTEXT = "je m'intéresse au métier d'ingénieur ML"
 WHICH_JOB_OPENING = "De quel métier parlez-vous ?"
 # A question naming no métier, and the word the data scientist's answer brings back.
 NO_JOB_QUESTION, DATA_SCIENTIST_WORD = "ça paye combien ?", "2 660"
+
+
+# Fixtures that train the model or start real processes: any test using one,
+# directly or through another fixture, is slow, whether or not its module says so.
+SLOW_FIXTURES = frozenset({"trained_model", "stack", "services", "redis_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -18,6 +18,8 @@ from bot.devtools.stack import Stack
 from tests.report_traffic import SCRIPTS, SENIOR, TURNS_PER_ROUND, UNSURE_QUESTION, check_json_report, fill, press, report
 from tests.conftest import Conversation
 
+pytestmark = pytest.mark.slow
+
 ROUNDS = 30  # 30 rounds of 10 turns: a store of a few hundred turns, as an operator's week
 
 

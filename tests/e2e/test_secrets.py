@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import httpx
 import psutil
+import pytest
 
 from tests.report_traffic import press
+
+pytestmark = pytest.mark.slow
 
 
 def test_the_rasa_token_is_in_no_process_arguments_and_in_no_log(stack, chat):
