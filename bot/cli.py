@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot import logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
-from bot.knowledge import KnowledgeBase, catalogue, load_knowledge
+from bot.knowledge import KnowledgeBase, catalogue, load_knowledge, rome
 from bot.rasa import process as rasa_process
 from bot.rasa import stores
 from bot.report.findings import DEFAULT_THRESHOLD
@@ -74,7 +74,24 @@ def cmd_import_onisep_index(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
+def cmd_import_rome(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"import: reading ROME 4.0 from {args.folder} (a few seconds)")
+    target = rome.import_release(args.folder, settings.knowledge_dir)
+    count = len(rome.load_fiches(settings.knowledge_dir))
+    print(f"import: {count} fiches written to {target}; sources copied to {settings.knowledge_dir / rome.SOURCES_DIR}")
+    return 0
+
+
+def _sync_rome(settings: Settings) -> None:
+    """The ROME fiches are generated from the copied sources, not kept in git: build them when stale."""
+    if not rome.is_up_to_date(settings.knowledge_dir):
+        print("rome: generating the ROME 4.0 fiches from data/knowledge/sources/rome (a few seconds)")
+        target = rome.generate(settings.knowledge_dir)
+        print(f"rome: {len(rome.load_fiches(settings.knowledge_dir))} fiches written to {target}")
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    _sync_rome(settings)
     kb = _load(settings)
     _sync_nlu(settings, kb)
     if rasa_process.model_is_current(settings) and not args.force:
@@ -338,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     onisep = importer.add_parser("onisep-index", help="ONISEP's Idéo-Métiers XML -> data/knowledge/index/ (job lookup)")
     onisep.add_argument("file", help="the XML file as published (ideo-metiers_onisep.xml)")
     onisep.set_defaults(func=cmd_import_onisep_index)
+    rome_import = importer.add_parser("rome", help="France Travail's ROME 4.0 CSV release -> data/knowledge/ (every fiche)")
+    rome_import.add_argument("folder", help="the folder of the RefRomeCsv release (unix_*_v460_utf8.csv files)")
+    rome_import.set_defaults(func=cmd_import_rome)
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     train.set_defaults(func=cmd_train)
