@@ -25,6 +25,9 @@ class Errors:
     E020 = "[E020] {file}: generated NLU data is out of date with data/knowledge; run `boussole train` (or `boussole check --fix`)."
     E030 = "[E030] {path}: {reason}."
     E031 = "[E031] {file}, item {item}: {reason}; fix the file and import it again."
+    E032 = "[E032] {file}, form '{form}': unknown métier '{metier}' (expected a ROME 4.0 code of the imported fiches or a sheet id)."
+    E033 = "[E033] {file}, form '{form}': already a name of {metier} in the sources; remove the line."
+    E034 = "[E034] {file}: the ROME 4.0 fiches are missing or out of date with {sources}; run `boussole train` (or `boussole check --fix`)."
 
 
 class BoussoleError(Exception):

@@ -1,0 +1,163 @@
+"""Which métiers a message names: the names written whole (typos forgiven), the name the NLU
+tagged that nothing resolves, and the word several métiers share (« infirmière »).
+
+Every lookup goes through the one normalisation of bot/resolve/names.py. A typo
+is a word of the message that is no word of any name but is one edit (two for
+long words) from exactly such a word with the same first letter: the word is
+read as that one, and the name must then be found whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional, Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.resolve.names import NameIndex
+
+# Words shorter than this are never corrected: too many French words are one edit apart.
+_MIN_TYPO_LENGTH = 5
+# From this length a word may carry two typos.
+_TWO_TYPOS_LENGTH = 8
+# A lone word that several names start with is taken as a mention only if it is this long
+# (« agent », « chef » are everyday words, « infirmier » is not).
+_MIN_HEAD_LENGTH = 6
+# « Which one? » offers at most this many métiers.
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A métier named in a message: `metiers` best first; none when nothing resolves the name."""
+
+    written: str
+    metiers: tuple[str, ...] = ()
+    ambiguous: bool = False
+    own: bool = False  # the person's own job (« je suis comptable »), not the one asked about
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.metiers) and not self.ambiguous
+
+
+class MentionFinder:
+    def __init__(self, index: NameIndex):
+        self.index = index
+        self._heads = {key.split()[0] for key in index.by_key}
+
+    def correct(self, words: Sequence[str]) -> list[str]:
+        """Each word, or the word of a name it is a typo of."""
+        fixed = []
+        for word in words:
+            if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in self.index.grammar.linking \
+                    or not word.isalpha():
+                fixed.append(word)
+                continue
+            cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
+            found = process.extract(word, self.index.vocabulary, scorer=Levenshtein.distance,
+                                    score_cutoff=cutoff, limit=3)
+            best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
+            fixed.append(best[0] if len(best) == 1 else word)
+        return fixed
+
+    def find(self, text: str, tagged: Sequence[str] = ()) -> list[Mention]:
+        """The métiers `text` names, in order; `tagged` are the NLU's job entities, which may name
+        a métier no source knows (« dresseur de licornes »): those come back unresolved."""
+        words = self.correct(self.index.grammar.words(text))
+        spans = self._spans(words)
+        mentions: list[tuple[int, Mention]] = []
+        for value in tagged:
+            value_words = self.correct(self.index.grammar.words(value))
+            if not value_words:
+                continue
+            start = _position(words, value_words)
+            mention = self._resolve_tagged(value, value_words)
+            # The NLU's name covers what the text scan found: the name decides (« chasseur de fantômes »
+            # is no « chasseur »).
+            if start is not None:
+                spans = [s for s in spans if s[1] <= start or s[0] >= start + len(value_words)]
+            mentions.append((start if start is not None else len(words), mention))
+        for start, end in spans:
+            longer = self._longer(words, start, end)
+            if longer is not None:
+                mentions.append((start, longer))
+                continue
+            key = " ".join(words[start:end])
+            mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
+                                            len(self.index.metiers(key)) > 1)))
+        if not mentions:
+            head = self._lone_head(words)
+            if head is not None:
+                mentions.append(head)
+        said = [replace(m, own=self.index.grammar.says_own_job(words[:start])) for start, m in mentions]
+        return _unique([m for _, m in sorted(zip([s for s, _ in mentions], said), key=lambda pair: pair[0])])
+
+    def _spans(self, words: list[str]) -> list[tuple[int, int]]:
+        """Leftmost-longest names found whole; none starts or ends with a linking word."""
+        spans: list[tuple[int, int]] = []
+        start = 0
+        linking = self.index.grammar.linking
+        while start < len(words):
+            for end in range(min(len(words), start + self.index.max_words), start, -1):
+                if words[start] in linking or words[end - 1] in linking:
+                    continue
+                if " ".join(words[start:end]) in self.index.by_key:
+                    spans.append((start, end))
+                    start = end - 1
+                    break
+            start += 1
+        return spans
+
+    def _longer(self, words: list[str], start: int, end: int) -> Optional[Mention]:
+        """The name written on after a linking word, when names hold all its words
+        (« infirmière en bloc opératoire » is the « infirmier de bloc opératoire »)."""
+        best = None
+        for stop in range(end + 2, min(len(words), end + 4) + 1):
+            if words[end] not in self.index.grammar.linking or words[stop - 1] in self.index.grammar.linking:
+                continue
+            mention = self._shared(" ".join(words[start:stop]), words[start:stop])
+            if mention.metiers:
+                best = mention
+        return best
+
+    def _resolve_tagged(self, value: str, words: list[str]) -> Mention:
+        key = " ".join(words)
+        if key in self.index.by_key:
+            metiers = self.index.metiers(key)
+            return Mention(value, tuple(metiers[:MAX_CHOICES]), len(metiers) > 1)
+        # Words no name holds together (« chasseur de fantômes »): a métier nobody knows.
+        return self._shared(value, words)
+
+    def _shared(self, value: str, words: list[str]) -> Mention:
+        """A piece of several names (« infirmière », « infirmière bloc »): the métiers to choose from."""
+        keys = self.index.names_with_words(words)
+        metiers = list(dict.fromkeys(n.metier for n in self.index.best_names(keys)))
+        return Mention(value, tuple(metiers[:MAX_CHOICES]), len(metiers) > 1)
+
+    def _lone_head(self, words: list[str]) -> Optional[tuple[int, Mention]]:
+        """With nothing else named: a long word that starts several names (« devenir infirmière »)."""
+        for position, word in enumerate(words):
+            if len(word) >= _MIN_HEAD_LENGTH and word in self._heads:
+                mention = self._shared(word, [word])
+                if mention.metiers:
+                    return position, mention
+        return None
+
+
+def _position(words: list[str], piece: list[str]) -> Optional[int]:
+    for start in range(len(words) - len(piece) + 1):
+        if words[start:start + len(piece)] == piece:
+            return start
+    return None
+
+
+def _unique(mentions: list[Mention]) -> list[Mention]:
+    seen, kept = set(), []
+    for mention in mentions:
+        marker = mention.metiers or (mention.written,)
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(mention)
+    return kept

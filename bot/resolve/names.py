@@ -1,0 +1,204 @@
+"""Every name a métier goes by, under one normalisation: the index the resolver looks names up in.
+
+Names come from the hand-made sheets (their names and appellations), ROME 4.0
+(each fiche's title and job titles, long and short, both genders, and the
+acronyms they carry in parentheses), ONISEP's index (through the ROME codes
+of its entries) and the everyday forms of data/knowledge/names/everyday.yml.
+A name leads to métier ids: a sheet id or a ROME code. A sheet comes first
+for its names: a name of a sheet never leads elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Optional, Sequence, Union
+
+import yaml
+
+from bot.errors import Errors
+from bot.knowledge.catalogue import gender_forms
+from bot.text import fold
+
+NAMES_DIR = Path("names")
+GRAMMAR_FILE = NAMES_DIR / "grammar.yml"
+EVERYDAY_FILE = NAMES_DIR / "everyday.yml"
+# "(IDE)", "(ATSEM)", "-PNC-": the acronym a title carries is a name of its fiche. Three letters at
+# least: two-letter ones (« IA », « RH ») are everyday words of questions about many métiers.
+_ACRONYM = re.compile(r"[(-]\s*([A-Z][A-Z0-9&]{2,7})\s*[)-]")
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)|\s+-[A-Z0-9&]{2,8}-")
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The French words matching needs (data/knowledge/names/grammar.yml)."""
+
+    sms: Mapping[str, str] = field(default_factory=dict)
+    linking: frozenset = frozenset()
+    own_job: tuple = ()  # word sequences, normalised
+
+    @classmethod
+    def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
+        doc = yaml.safe_load((Path(knowledge_dir) / GRAMMAR_FILE).read_text(encoding="utf-8")) or {}
+        grammar = cls({str(k): str(v) for k, v in (doc.get("sms") or {}).items()},
+                      frozenset(fold(w) for w in doc.get("linking") or ()))
+        return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()))
+
+    def says_own_job(self, before: Sequence[str]) -> bool:
+        """The words before a métier make it the person's own job (an article between them aside)."""
+        trimmed = list(before[:-1]) if before and before[-1] in ("un", "une") else list(before)
+        return any(phrase and trimmed[-len(phrase):] == list(phrase) for phrase in self.own_job)
+
+    def words(self, text: str) -> list[str]:
+        """The one normalisation: folded (case, accents), apostrophes and hyphens as spaces,
+        SMS forms replaced, each word in the singular."""
+        words: list[str] = []
+        for word in fold(text).replace("'", " ").replace("-", " ").split():
+            if word in self.sms:
+                words += [_singular(part) for part in fold(self.sms[word]).replace("'", " ").split()]
+            else:
+                words.append(_singular(word))
+        return words
+
+    def key(self, text: str) -> str:
+        return " ".join(self.words(text))
+
+
+def _singular(word: str) -> str:
+    """French plural, one folded word: "infirmieres" -> "infirmiere", "bureaux" -> "bureau"."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss") else word
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of one métier, as written in its source."""
+
+    text: str
+    metier: str
+    title: bool = False  # the métier's own title (wins when several métiers share the name)
+    rare: bool = False  # ROME's « peu usité »
+
+
+class NameIndex:
+    """Names by normalised key; the vocabulary of their words for typo tolerance."""
+
+    def __init__(self, grammar: Grammar, names: Iterable[Name], sheet_ids: Iterable[str] = ()):
+        self.grammar = grammar
+        self.sheet_ids = frozenset(sheet_ids)
+        self.by_key: dict[str, list[Name]] = defaultdict(list)
+        keys: dict[str, str] = {}  # many names are written alike: normalise each text once
+        for name in names:
+            key = keys.get(name.text)
+            if key is None:
+                key = keys[name.text] = grammar.key(name.text)
+            if key and name not in self.by_key[key]:
+                self.by_key[key].append(name)
+        # A sheet's name leads to the sheet only.
+        for key, listed in self.by_key.items():
+            sheets = [n for n in listed if n.metier in self.sheet_ids]
+            if sheets:
+                self.by_key[key] = sheets
+        self.by_key = dict(self.by_key)
+        self.max_words = max((len(k.split()) for k in self.by_key), default=0)
+        # Names by each of their words: the names a single word may stand for (« infirmière »).
+        self.by_word: dict[str, set[str]] = defaultdict(set)
+        for key in self.by_key:
+            for word in set(key.split()) - grammar.linking:
+                self.by_word[word].add(key)
+        self.vocabulary = sorted(self.by_word)
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+    def metiers(self, key: str) -> list[str]:
+        """The métiers a normalised name leads to: its titles' métiers when it is a title, else all, in order."""
+        names = self.by_key.get(key, [])
+        titled = [n.metier for n in names if n.title]
+        return list(dict.fromkeys(titled or [n.metier for n in names]))
+
+    def names_with_words(self, words: Sequence[str]) -> list[str]:
+        """The keys of the names that hold every one of `words` (linking words aside)."""
+        content = [w for w in words if w not in self.grammar.linking]
+        if not content:
+            return []
+        keys = set(self.by_word.get(content[0], ()))
+        for word in content[1:]:
+            keys &= self.by_word.get(word, set())
+        return sorted(keys)
+
+    def best_names(self, keys: Iterable[str]) -> list[Name]:
+        """Names ranked for a button list: fewest words first, titles, common before rare."""
+        ranked = sorted(((len(k.split()), not n.title, n.rare, k, n) for k in keys for n in self.by_key[k]),
+                        key=lambda r: r[:4])
+        return [r[4] for r in ranked]
+
+
+def rome_names(fiches: Iterable[Mapping]) -> Iterable[Name]:
+    """Each fiche's title and job titles in both genders, with and without their parenthesis, and acronyms."""
+    for fiche in fiches:
+        code = fiche["code"]
+        titles = [(fiche["label"], True, False)]
+        titles += [(t[part], False, t["rare"]) for t in fiche["titles"] for part in ("label", "short")]
+        for label, is_title, rare in titles:
+            for form in gender_forms(label) + gender_forms(_PARENTHESIS.sub("", label)):
+                yield Name(form, code, is_title, rare)
+            for acronym in _ACRONYM.findall(label):
+                yield Name(acronym, code, False, rare)
+
+
+def sheet_names(sheets: Iterable) -> Iterable[Name]:
+    for sheet in sheets:
+        for text in (sheet.title, *sheet.all_names()):
+            yield Name(text, sheet.id, True)
+
+
+def onisep_names(catalogue, rome_codes: Iterable[str], children: Mapping[str, Sequence[str]]) -> Iterable[Name]:
+    """ONISEP's names lead to the ROME 4.0 fiche of their code, or to the fiches split from it."""
+    known = set(rome_codes)
+    for entry in catalogue.entries:
+        for job in entry.rome:
+            targets = [job.code] if job.code in known else list(children.get(job.code, ()))
+            if len(targets) == 1:  # a name split over several fiches says none of them
+                for text in entry.names:
+                    yield Name(text, targets[0])
+
+
+def everyday_names(knowledge_dir: Union[str, Path]) -> Iterable[Name]:
+    path = Path(knowledge_dir) / EVERYDAY_FILE
+    if not path.is_file():
+        return []
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [Name(str(text), str(metier)) for text, metier in (doc.get("forms") or {}).items()]
+
+
+def everyday_problems(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: Sequence[Mapping] = (),
+                      catalogue=None) -> list[str]:
+    """What `boussole check` refuses in everyday.yml: a form leading nowhere, or one the sources already give."""
+    knowledge_dir = Path(knowledge_dir)
+    path = knowledge_dir / EVERYDAY_FILE
+    known = {f["code"] for f in fiches} | {s.id for s in sheets}
+    sources = build_index(knowledge_dir, sheets, fiches, catalogue, everyday=False)
+    problems = []
+    for name in everyday_names(knowledge_dir):
+        if name.metier not in known:
+            problems.append(Errors.E032.format(file=path, form=name.text, metier=name.metier))
+        elif sources.grammar.key(name.text) in sources.by_key:
+            problems.append(Errors.E033.format(file=path, form=name.text,
+                                               metier=", ".join(sources.metiers(sources.grammar.key(name.text)))))
+    return problems
+
+
+def build_index(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: Sequence[Mapping] = (),
+                catalogue=None, grammar: Optional[Grammar] = None, everyday: bool = True) -> NameIndex:
+    """The index of every name, from the loaded knowledge."""
+    grammar = grammar or Grammar.load(knowledge_dir)
+    children: dict[str, list[str]] = defaultdict(list)
+    for fiche in fiches:
+        if fiche.get("parent") and fiche["parent"] != fiche["code"]:
+            children[fiche["parent"]].append(fiche["code"])
+    names: list[Name] = [*sheet_names(sheets), *rome_names(fiches), *(everyday_names(knowledge_dir) if everyday else ())]
+    if catalogue is not None:
+        names += onisep_names(catalogue, [f["code"] for f in fiches], children)
+    return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets])
