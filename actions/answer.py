@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Question, compose_answer
 from bot.answers.message import question_from_message
+from bot.answers.search import MAX_QUESTION_CHARS
 from bot.answers.templates import UNCHECKED_REPLY
 from bot.answers.verify import check_composed
 from bot.knowledge import KnowledgeBase, load_knowledge
@@ -28,8 +29,22 @@ def knowledge() -> KnowledgeBase:
 
 
 def question_from_tracker(tracker: Tracker) -> Question:
-    return question_from_message(tracker.latest_message or {}, knowledge(), job=tracker.get_slot("job"),
+    return question_from_message(bounded(tracker.latest_message or {}), knowledge(), job=tracker.get_slot("job"),
                                  last_facts=tracker.get_slot("last_facts") or [], topic=tracker.get_slot("topic"))
+
+
+def bounded(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The parsed message with its text cut to MAX_QUESTION_CHARS.
+
+    Finding the métiers named, searching the sheet and checking the reply each read the whole
+    text: a forged 1 MB question took seconds of CPU. No channel sends more than 2,000
+    characters (BOUSSOLE_MAX_MESSAGE_CHARS), so a real question is never cut at the default.
+    """
+    text = message.get("text")
+    if not isinstance(text, str) or len(text) <= MAX_QUESTION_CHARS:
+        return message
+    log.warning("action.answer.text_cut chars=%d kept=%d", len(text), MAX_QUESTION_CHARS)
+    return {**message, "text": text[:MAX_QUESTION_CHARS]}
 
 
 def report_notes(templates: List[str], gaps: List[str]) -> Dict[Text, Any]:

@@ -337,6 +337,8 @@ def main() -> int:
             env = {
                 "BOUSSOLE_RATE_LIMIT_NEW_BURST": str(max(200, args.conversations + 10)),
                 "BOUSSOLE_RATE_LIMIT_CONVERSATION_BURST": str(max(10, args.turns)),
+                # every turn also takes a token of its client address: all of this load comes from one
+                "BOUSSOLE_RATE_LIMIT_ADDRESS_BURST": str(args.conversations * args.turns + 10),
             }
             if args.scaled:
                 services = [Postgres(), Redis()]

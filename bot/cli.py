@@ -19,10 +19,11 @@ from typing import Optional
 import httpx
 from pydantic import ValidationError
 
-from bot import logsetup, nlu_data
+from bot import filemodes, logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
 from bot.knowledge import KnowledgeBase, catalogue, load_knowledge, rome
 from bot.rasa import process as rasa_process
+from bot.resolve.names import everyday_problems
 from bot.rasa import stores
 from bot.report.findings import DEFAULT_THRESHOLD
 from bot.report.formats import FORMATS
@@ -45,7 +46,19 @@ def _sync_nlu(settings: Settings, kb: KnowledgeBase) -> None:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if not rome.is_up_to_date(settings.knowledge_dir):
+        if not args.fix:
+            print(Errors.E034.format(file=settings.knowledge_dir / rome.FICHES_FILE,
+                                     sources=settings.knowledge_dir / rome.SOURCES_DIR), file=sys.stderr)
+            return 1
+        _sync_rome(settings)
     kb = _load(settings)
+    fiches = rome.load_fiches(settings.knowledge_dir)
+    problems = everyday_problems(settings.knowledge_dir, list(kb.sheets.values()), fiches, kb.catalogue)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    print(f"names: {len(fiches)} ROME 4.0 fiches and the everyday names are valid")
     if not nlu_data.is_up_to_date(kb, settings.home):
         if not args.fix:
             print(Errors.E020.format(file=settings.home / nlu_data.GENERATED_FILE.parent), file=sys.stderr)
@@ -153,6 +166,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from bot.web.app import create_app
+    from bot.web.http_limits import uvicorn_options
 
     kb = _load(settings)
     for name, host, port in (("service", settings.host, settings.port), ("Rasa", settings.rasa_host, settings.rasa_port)):
@@ -160,6 +174,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: port {port} for the {name} is already in use (is Boussole already running?); "
                   f"stop it or set BOUSSOLE_{'PORT' if name == 'service' else 'RASA_PORT'}", file=sys.stderr)
             return 1
+    filemodes.secure_state(settings)  # 0700 / 0600: conversations are private
     _check_stores(settings)
     if args.no_train and rasa_process.model_path(settings).is_file():
         if not (nlu_data.is_up_to_date(kb, settings.home) and rasa_process.model_is_current(settings)):
@@ -177,7 +192,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # so that the `finally` below still stops Rasa.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **uvicorn_options(settings))
     finally:
         supervisor.stop()
     return 0
@@ -221,6 +236,7 @@ def cmd_rasa(args: argparse.Namespace, settings: Settings) -> int:
                                 settings.rasa_port):
         print(f"error: port {settings.rasa_port} is already in use; choose another with --port", file=sys.stderr)
         return 1
+    filemodes.secure_state(settings)  # 0700 / 0600: conversations are private
     _check_stores(settings)
     warning = stores.lock_store_warning(settings)
     if warning:
@@ -228,6 +244,7 @@ def cmd_rasa(args: argparse.Namespace, settings: Settings) -> int:
     print(f"rasa: starting on {settings.rasa_url}; actions at {settings.action_url}", flush=True)
     os.chdir(settings.home)
     command = rasa_process.server_command(settings)
+    os.umask(filemodes.PRIVATE_UMASK)  # Rasa creates the SQLite tracker file: 0600
     os.execve(command[0], command, rasa_process.server_env(settings))
     return 0  # not reached
 
@@ -235,8 +252,7 @@ def cmd_rasa(args: argparse.Namespace, settings: Settings) -> int:
 def _fresh_metrics_dir(settings: Settings) -> None:
     """Several workers share /metrics through prometheus_client's multiprocess mode
     (bot/web/metrics.py): an empty directory, named before any worker starts."""
-    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.state_dir / "metrics")
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = filemodes.private_dir(Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.state_dir / "metrics"))
     for stale in directory.glob("*.db"):  # a previous run's values would be added to this one's
         stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
@@ -246,6 +262,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """The public service alone: N uvicorn workers on one port, Rasa servers elsewhere."""
     import uvicorn
 
+    from bot.web.http_limits import uvicorn_options
+
     problem = _require_shared_token("serve")
     if problem:
         print(problem, file=sys.stderr)
@@ -254,6 +272,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("error: --workers must be 1 or more", file=sys.stderr)
         return 1
     _load(settings)  # a bad knowledge file stops here, not in every worker
+    filemodes.secure_state(settings)  # the workers write the id-signing key there
     host, port = args.host or settings.host, args.port or settings.port
     if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
         print(f"error: port {port} is already in use; choose another with --port or BOUSSOLE_PORT", file=sys.stderr)
@@ -267,7 +286,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"serve: {args.workers} worker(s) on http://{host}:{port}; Rasa servers: {', '.join(settings.rasa_url_list)}",
           flush=True)
     uvicorn.run("bot.web.app:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="warning")
+                log_level="warning", **uvicorn_options(settings))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +12,8 @@ from typing import Optional
 from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# What BOUSSOLE_ACTION_SECRET may be: a token that fits an HTTP header and endpoints.yml as is.
+ACTION_SECRET_FORM = re.compile(r"[A-Za-z0-9._~+/=-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,12 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     rasa_token: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
     rasa_timeout_seconds: float = 30.0
+    # Secret Rasa sends with every action call (header X-Boussole-Action-Secret, endpoints.yml):
+    # /webhook runs actions for no one else. Handled like rasa_token: given to Rasa in its
+    # environment, never on a command line, never logged. Default: derived from rasa_token (so
+    # random per `boussole run`, and shared by every process of the scaled layout, which already
+    # must share BOUSSOLE_RASA_TOKEN); BOUSSOLE_ACTION_SECRET sets it.
+    action_secret: Optional[str] = None
     # Rasa servers of `boussole serve`, comma-separated (default: the one at rasa_host:rasa_port).
     rasa_urls: Optional[str] = None
     # Public URL Rasa calls back for custom actions.
@@ -51,8 +61,23 @@ class Settings(BaseSettings):
     rate_limit_new_burst: int = Field(200, ge=1)
     rate_limit_new_per_second: float = Field(5.0, gt=0)
     rate_limit_max_senders: int = Field(50_000, ge=1)  # per table: bounds the memory
-    # The operator's data (GET /metrics) asks for `Authorization: Bearer <token>` when this is
-    # set; unset, it is open on loopback only and refused when the service listens beyond.
+    # Every turn from one client address, all its conversations together: room for classrooms
+    # behind one NAT (a hundred pupils starting at once, then 30 each sending a message every 3 s),
+    # not for a flood that opens ever more conversations.
+    rate_limit_address_burst: int = Field(300, ge=1)
+    rate_limit_address_per_second: float = Field(10.0, gt=0)
+    # The HTTP server (bot/web/http_limits.py, for `boussole run` and `serve`): the largest request
+    # head (request line and headers) in bytes, answered 431 beyond; the time a client has to send
+    # a whole request head before its connection is closed (slowloris); how long an idle kept-alive
+    # connection stays open; and, if set, the most connections at once (503 beyond).
+    http_max_header_bytes: int = Field(16_384, ge=1024)
+    http_header_timeout_seconds: float = Field(10.0, gt=0)
+    http_keep_alive_seconds: float = Field(5.0, gt=0)
+    http_max_connections: Optional[int] = Field(None, ge=1)
+    # The operator's data (GET /metrics, /api/report, /health's details) asks for
+    # `Authorization: Bearer <token>` when this is set; unset, it is open only to requests straight
+    # from this machine (loopback peer, no forwarding header: bot/web/operator.py) and refused
+    # when the service listens beyond loopback.
     # BOUSSOLE_METRICS_TOKEN, its earlier name, is still read.
     metrics_token: Optional[str] = None
     operator_token: Optional[str] = None
@@ -77,6 +102,17 @@ class Settings(BaseSettings):
 
         if v:
             parse_url(v)  # its ValueError names the schemes redis-py accepts
+        return v
+
+    @validator("action_secret", always=True)
+    def _action_secret(cls, v, values):
+        if v is None:  # one-way: the secret, seen by a proxy or in a header dump, does not give the token
+            return hmac.new(values.get("rasa_token", "").encode(), b"boussole action secret", "sha256").hexdigest()
+        # It travels in an HTTP header through endpoints.yml's ${VAR} substitution: no spaces,
+        # no control characters, no '$' or braces; and long enough not to be guessed.
+        if not ACTION_SECRET_FORM.fullmatch(v):
+            raise ValueError("must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -"
+                             " (e.g. `openssl rand -hex 24`)")
         return v
 
     @validator("operator_token", always=True)

@@ -34,6 +34,11 @@ from bot.text import fold
 
 # A term names something precise only if few facts contain it; "données" is in most.
 MAX_TERM_FACTS = 2
+# The search reads at most this many characters of a question: its cost grows with the text
+# (folding, stemming, pairs), and a 3 MB text sent as a question held the service for 39 s,
+# most of it stemming. No channel accepts more than 2,000 characters (BOUSSOLE_MAX_MESSAGE_CHARS
+# by default), so a real question is read whole.
+MAX_QUESTION_CHARS = 2000
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*")
 
 
@@ -88,6 +93,7 @@ class FactSearch:
 
     def mentions(self, question: str) -> Optional[Match]:
         """Facts containing a rare term of the question, the facts with most such terms first."""
+        question = question[:MAX_QUESTION_CHARS]
         words = stems(question)
         asked = set(words) | _pairs(words)
         rare = {t for t in asked if 0 < sum(t in terms for terms in self._terms) <= MAX_TERM_FACTS}
@@ -100,6 +106,7 @@ class FactSearch:
         return Match([self.facts[i] for i in kept], _as_written(question, hit), float(best), frozenset(hit))
 
     def closest(self, question: str) -> Optional[Match]:
+        question = question[:MAX_QUESTION_CHARS]
         words = stems(question)
         if not words or self._bm25 is None:
             return None

@@ -7,6 +7,13 @@ only" reply, long replies are split, and button payloads longer than
 Telegram's 64-byte callback_data go through a table. The answered update_ids
 and that table live in bot/channels/shared_state.py: in Redis, shared by all
 workers, when one is configured.
+
+Nothing is lost once Telegram got its 200: the « typing » indicator and the
+button acknowledgement are best effort (a failure is a WARNING), the turn
+always goes to Rasa, and the reply is retried (bot/channels/http_retry.py),
+then logged at ERROR if Telegram never takes it. An update Boussole can never
+process (wrong types, missing chat, a float update_id) is acknowledged too,
+with a WARNING: Telegram would otherwise send it again and again.
 """
 
 from __future__ import annotations
@@ -22,15 +29,18 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.channels.common import BackgroundTurns, ask_rasa, sender_id
+from bot.channels.common import (BackgroundTurns, Malformed, ask_rasa, optional_object, optional_string,
+                                 plain_text, report_undelivered, require_object, sender_id)
 from bot.channels.shared_state import SharedState
-from bot.channels.http_retry import post_with_retry
+from bot.channels.http_retry import DeliveryFailed, post_with_retry
 from bot.web.deps import State
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
+# « typing » and the button acknowledgement are cosmetic: one short try, so a slow API never delays the reply.
+COSMETIC_TIMEOUT_SECONDS = 3.0
 KEYBOARD_ROW = 3  # buttons per row of an inline keyboard
 MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation", "location", "contact", "poll")
 COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help"}
@@ -46,7 +56,18 @@ class TelegramClient:
         self._http = httpx.AsyncClient(timeout=15.0)
 
     async def call(self, method: str, payload: dict[str, Any]) -> httpx.Response:
+        """A call that matters (a reply): retried; DeliveryFailed if Telegram never takes it."""
         return await post_with_retry(self._http, f"{self._base}/{method}", platform="telegram", json=payload)
+
+    async def try_once(self, method: str, payload: dict[str, Any], timeout: float) -> bool:
+        """A cosmetic call (typing, button acknowledgement): one try; a failure is logged, never raised."""
+        try:
+            await post_with_retry(self._http, f"{self._base}/{method}", platform="telegram", attempts=1,
+                                  json=payload, timeout=timeout)
+        except DeliveryFailed as exc:
+            log.warning("telegram.api.best_effort_failed method=%s reason=%s", method, exc.reason)
+            return False
+        return True
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -92,13 +113,14 @@ class TelegramAdapter:
         self.shared = SharedState(redis)
         self.callbacks = CallbackTable(self.shared)
         self.turns = BackgroundTurns()
+        self.cosmetic_timeout = COSMETIC_TIMEOUT_SECONDS
 
     def secret_ok(self, header: Optional[str]) -> bool:
         return header is not None and hmac.compare_digest(header.encode(), self._secret)
 
     def _addressed(self, message: dict[str, Any]) -> Optional[str]:
         """The text meant for the bot, or None if a group message is not for it."""
-        text = (message.get("text") or "").strip()
+        text = plain_text(message.get("text") or "").strip()
         if (message.get("chat") or {}).get("type") == "private":
             return text
         if not self._bot_username or not text:
@@ -128,15 +150,25 @@ class TelegramAdapter:
                 await self.client.call("sendMessage", payload)
 
     async def run_turn(self, state_rasa, key: bytes, chat_id: int, text: str) -> None:
-        await self.client.call("sendChatAction", {"chat_id": chat_id, "action": "typing"})
-        messages = await ask_rasa(state_rasa, sender_id(key, "telegram", str(chat_id)), text)
-        await self.reply(chat_id, messages)
+        """Typing (best effort), the turn in Rasa (always), then the reply (retried, or an ERROR line)."""
+        await self.client.try_once("sendChatAction", {"chat_id": chat_id, "action": "typing"}, self.cosmetic_timeout)
+        sender = sender_id(key, "telegram", str(chat_id))
+        messages = await ask_rasa(state_rasa, sender, text)
+        await self.deliver(key, chat_id, messages)
+
+    async def deliver(self, key: bytes, chat_id: int, messages: list[dict[str, Any]]) -> None:
+        """Send the reply; if Telegram never takes it, stop there and say so at ERROR (the rest would fail too)."""
+        try:
+            await self.reply(chat_id, messages)
+        except DeliveryFailed as exc:
+            report_undelivered("telegram", sender_id(key, "telegram", str(chat_id)), exc)
 
     async def close(self) -> None:
         await self.client.close()
 
-    async def notice(self, chat_id: int, text: str) -> None:
-        await self.client.call("sendMessage", {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"})
+    async def notice(self, key: bytes, chat_id: int, text: str) -> None:
+        """A fixed French notice (text only, edited message, expired button), not a turn: nothing goes to Rasa."""
+        await self.deliver(key, chat_id, [{"text": text}])
 
 
 router = APIRouter(tags=["canaux"])
@@ -152,15 +184,54 @@ async def telegram_webhook(request: Request, state: State) -> JSONResponse:
                     request.client.host if request.client else "?")
         return JSONResponse({"detail": "Accès refusé.", "code": "forbidden"}, status_code=403)
     try:
-        update = await request.json()
-        update_id = update["update_id"]
-    except (ValueError, KeyError, TypeError):
-        return JSONResponse({"detail": "Mise à jour Telegram illisible.", "code": "invalid_update"}, status_code=400)
+        update = check_update(await request.json())
+    except (ValueError, RecursionError) as exc:  # Malformed, or not JSON at all (RecursionError: nested too deep)
+        reason = exc if isinstance(exc, Malformed) else "the body is not JSON"
+        log.warning("telegram.update.malformed reason=%s; acknowledged so that Telegram does not resend it", reason)
+        return JSONResponse({"ok": True})
+    update_id = update["update_id"]
     if not await adapter.shared.first_time(f"telegram:{update_id}"):
         log.info("telegram.update.duplicate update_id=%s", update_id)
         return JSONResponse({"ok": True})
     _dispatch(adapter, state, update)
     return JSONResponse({"ok": True})
+
+
+def check_update(update: Any) -> dict[str, Any]:
+    """The update, once what Boussole reads of it has the Bot API's types; Malformed otherwise.
+
+    update_id must be an integer: 12.0 or 1e3 would be another key than 12 or
+    1000 in the table of answered updates, and a bool is not an id either.
+    """
+    update = require_object(update, "update")
+    update_id = update.get("update_id")
+    if type(update_id) is not int or update_id < 0:
+        raise Malformed("update_id is not a non-negative integer")
+    if "callback_query" in update:
+        query = require_object(update["callback_query"], "callback_query")
+        if optional_string(query, "id", "callback_query") is None:
+            raise Malformed("callback_query.id is missing")
+        optional_string(query, "data", "callback_query")
+        if query.get("message") is not None:  # absent for buttons of inline-mode messages
+            _check_message(query["message"], "callback_query.message")
+    for kind in ("message", "edited_message", "edited_channel_post"):
+        if kind in update:
+            _check_message(update[kind], kind)
+    return update
+
+
+def _check_message(value: Any, where: str) -> None:
+    message = require_object(value, where)
+    chat = require_object(message.get("chat"), f"{where}.chat")
+    if type(chat.get("id")) is not int:
+        raise Malformed(f"{where}.chat.id is not an integer")
+    optional_string(chat, "type", f"{where}.chat")
+    optional_string(message, "text", where)
+    replied_to = optional_object(message, "reply_to_message", where)
+    if replied_to is not None:
+        sender = optional_object(replied_to, "from", f"{where}.reply_to_message")
+        if sender is not None:
+            optional_string(sender, "username", f"{where}.reply_to_message.from")
 
 
 def _dispatch(adapter: TelegramAdapter, state, update: dict[str, Any]) -> None:
@@ -171,11 +242,12 @@ def _dispatch(adapter: TelegramAdapter, state, update: dict[str, Any]) -> None:
 
         async def pressed() -> None:
             payload = await adapter.callbacks.decode(query.get("data") or "")
-            await adapter.client.call("answerCallbackQuery", {"callback_query_id": query.get("id")})
+            await adapter.client.try_once("answerCallbackQuery", {"callback_query_id": query["id"]},
+                                          adapter.cosmetic_timeout)
             if chat_id is None:
                 return
             if payload is None:
-                await adapter.notice(chat_id, EXPIRED_BUTTON)
+                await adapter.notice(key, chat_id, EXPIRED_BUTTON)
             else:
                 await adapter.run_turn(state.rasa, key, chat_id, payload)
 
@@ -189,11 +261,11 @@ def _dispatch(adapter: TelegramAdapter, state, update: dict[str, Any]) -> None:
     private = message["chat"].get("type") == "private"
     if edited:
         if private:
-            adapter.turns.start(f"telegram-edited-{update['update_id']}", lambda: adapter.notice(chat_id, EDITED))
+            adapter.turns.start(f"telegram-edited-{update['update_id']}", lambda: adapter.notice(key, chat_id, EDITED))
         return
     if "text" not in message:
         if private and any(k in message for k in MEDIA_KEYS):
-            adapter.turns.start(f"telegram-media-{update['update_id']}", lambda: adapter.notice(chat_id, TEXT_ONLY))
+            adapter.turns.start(f"telegram-media-{update['update_id']}", lambda: adapter.notice(key, chat_id, TEXT_ONLY))
         return
     text = adapter._addressed(message)
     if not text:

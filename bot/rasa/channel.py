@@ -18,6 +18,14 @@ tracker it is saving anyway, at the end of the turn, inside the sender's lock.
 No extra tracker-store read, nothing kept between requests, and no mixing of
 senders: the context variable belongs to the request's own task.
 
+A turn whose tracker could not be read or saved (bot/rasa/store_guard.py)
+is answered 503 with `X-Boussole-Error: tracker_store_unavailable`,
+`Retry-After` and the failed operation and reason in the body, never with
+the replies collected before the failure: nothing of that turn was kept.
+GET /webhooks/rest/store tells the public service's /health how this
+server's latest tracker store operations went (no conversation data; open
+to whoever reaches Rasa, like the webhook beside it).
+
 This module is imported by the Rasa process only: it must not import the
 public service (FastAPI) or anything heavy.
 """
@@ -39,6 +47,9 @@ from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.rasa import payloads, store_guard
+from bot.rasa.store_guard import TrackerStoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +96,23 @@ class TurnReport:
         return {name: value for name, value in values.items() if value}
 
 
+# A turn whose tracker could not be read or saved: 503, this header, and a JSON
+# body {"error": STORE_UNAVAILABLE, "operation", "reason"} (bot/web/rasa_client.py reads it).
+ERROR_HEADER = "X-Boussole-Error"
+STORE_UNAVAILABLE = "tracker_store_unavailable"
+# A locked SQLite file or a database restarting is usually back within seconds.
+STORE_RETRY_AFTER_SECONDS = 5
+
+
+def store_unavailable_response(error: TrackerStoreUnavailable) -> HTTPResponse:
+    """503 for a turn Rasa ran but could not read or save: never the partial reply."""
+    return response.json(
+        {"error": STORE_UNAVAILABLE, "operation": error.operation, "reason": error.reason},
+        status=503,
+        headers={ERROR_HEADER: STORE_UNAVAILABLE, "Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
+    )
+
+
 _current_report: ContextVar[Optional[TurnReport]] = ContextVar("boussole_turn_report", default=None)
 
 
@@ -119,10 +147,16 @@ class TurnReportingRestInput(RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @bp.route("/store", methods=["GET"])
+        async def store(request: Request) -> HTTPResponse:
+            """The tracker store as this server's turns found it (bot/rasa/store_guard.py), for /health."""
+            return response.json(store_guard.STATUS.as_dict())
+
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             sender_id = await self._extract_sender(request)
-            text = self._extract_message(request)
+            # A typed "/intent{...}" that is not a button Boussole offered is read as plain text.
+            text = await payloads.screen_message(getattr(request.app.ctx, "agent", None), sender_id, self._extract_message(request))
             input_channel = self._extract_input_channel(request)
             metadata = self.get_metadata(request)
             if bool_arg(request, "stream", default=False):  # as RestInput: streamed, no headers
@@ -141,6 +175,8 @@ class TurnReportingRestInput(RestInput):
                 )
             except CancelledError:  # as RestInput, but the user's text stays out of the log
                 log.error("rest.message.received.timeout sender=%s", sender_id)
+            except TrackerStoreUnavailable as error:  # nothing was saved: the turn must not look answered
+                return store_unavailable_response(error)
             except Exception:
                 log.exception("rest.message.received.failure")
             finally:

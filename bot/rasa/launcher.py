@@ -13,6 +13,11 @@
   It now re-checks every BOUSSOLE_LOCK_POLL_SECONDS (default 0.05 s); the
   ticket order, lifetimes and errors stay Rasa's own.
 
+One fix of durability: Rasa's FailSafeTrackerStore answers a failed tracker
+read with a fresh tracker (the context silently lost) and a failed save with
+an in-memory copy nothing reads (the turn acknowledged and lost);
+bot/rasa/store_guard.py makes both fail the turn instead.
+
 And one fix of exposure: `rasa run --auth-token X` would show the token of
 Rasa's HTTP API to anyone who lists the processes (ps). The launcher gets it
 instead from the first line of its standard input when BOUSSOLE_RASA_TOKEN_ON_STDIN
@@ -31,6 +36,8 @@ import functools
 import os
 import sys
 from typing import Any, Dict, List
+
+from bot.rasa import store_guard
 
 TOKEN_VARIABLE = "BOUSSOLE_RASA_TOKEN"
 TOKEN_ON_STDIN = "BOUSSOLE_RASA_TOKEN_ON_STDIN"
@@ -94,6 +101,7 @@ def main() -> None:
     install_cached_action_validator()
     share_spacy_models()
     poll_locks_faster(float(os.environ.get("BOUSSOLE_LOCK_POLL_SECONDS", "0.05")))
+    store_guard.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -16,6 +16,7 @@ from typing import Optional
 
 import httpx
 
+from bot.filemodes import PRIVATE_UMASK, open_private_log, private_dir
 from bot.rasa import stores
 from bot.rasa.launcher import TOKEN_ON_STDIN, TOKEN_VARIABLE
 from bot.settings import Settings
@@ -23,6 +24,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "boussole"
+# The BOUSSOLE_* variables a Rasa process reads from the environment it inherits
+# (bot/rasa/launcher.py); rasa_env() sets the endpoints.yml ones itself.
+RASA_READS = frozenset({"BOUSSOLE_LOCK_POLL_SECONDS"})
 # Rasa training inputs; data/knowledge is read by the actions, not by Rasa.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml")
 
@@ -58,16 +62,30 @@ def model_is_current(settings: Settings) -> bool:
 
 def rasa_env(settings: Settings) -> dict[str, str]:
     """Environment for Rasa children: every endpoints.yml variable (Rasa refuses an unset
-    ${VAR}), derived from the settings, and quieter logs."""
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.pop(TOKEN_VARIABLE, None)  # only a Rasa server needs it, and server_env() says how it gets it
+    ${VAR}), derived from the settings, and quieter logs; none of the service's secrets."""
+    private_dir(settings.state_dir)
+    env = inherited_env()
     env.update(stores.rasa_env_vars(settings))
     env["BOUSSOLE_ACTION_URL"] = settings.action_url
+    env["BOUSSOLE_ACTION_SECRET"] = settings.action_secret  # endpoints.yml sends it to /webhook
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
+
+
+def inherited_env() -> dict[str, str]:
+    """This process's environment without the service's own variables.
+
+    Every BOUSSOLE_* variable but RASA_READS stays out (pydantic reads them in any case, so
+    they are matched so): the Telegram and Slack tokens, the operator token, the id-signing
+    key, the Rasa token (server_env() hands it over its own way), Redis URLs with their
+    passwords. Rasa needs none of them; a Rasa process, its log or a crash dump then holds
+    no secret but the ones rasa_env() sets on purpose. Other variables (PATH, HOME, proxies,
+    TLS bundles, TF_* ...) are the machine's and go through.
+    """
+    return {name: value for name, value in os.environ.items()
+            if not name.upper().startswith("BOUSSOLE_") or name.upper() in RASA_READS}
 
 
 def _rasa_command(*args: str) -> list[str]:
@@ -110,6 +128,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _child_setup() -> None:
+    """In the Rasa child before exec: die with the parent; create files (tracker.db) 0600."""
+    _die_with_parent()
+    os.umask(PRIVATE_UMASK)
+
+
 def server_command(settings: Settings, model: Optional[Path] = None) -> list[str]:
     """`rasa run` on rasa_host:rasa_port with its HTTP API behind the token (run it in settings.home).
 
@@ -138,11 +162,13 @@ def server_env(settings: Settings, token_on_stdin: bool = False) -> dict[str, st
 
 def start_server(settings: Settings, model: Optional[Path] = None, log_file: Optional[Path] = None) -> subprocess.Popen:
     """Start `rasa run` as a child that dies with this process; its token goes through a pipe."""
-    out = open(log_file, "ab") if log_file else None
+    out = open_private_log(log_file) if log_file else None  # Rasa's log quotes what people wrote
     process = subprocess.Popen(
         server_command(settings, model), cwd=settings.home, env=server_env(settings, token_on_stdin=True),
-        stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT if out else None, preexec_fn=_die_with_parent,
+        stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT if out else None, preexec_fn=_child_setup,
     )
+    if out:
+        out.close()  # the child has its own copy
     process.stdin.write(settings.rasa_token.encode() + b"\n")
     process.stdin.close()
     return process

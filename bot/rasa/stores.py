@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from bot.errors import BoussoleError
+from bot.filemodes import create_private_file, private_dir
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -146,7 +147,7 @@ def check_sqlite_file(path: Path) -> None:
     """The folder exists (created if missing), the file is a sound SQLite database, and writable."""
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
     except OSError as exc:
         raise StoreError(E040.format(folder=folder, reason=exc.strerror or exc)) from exc
     if path.exists() and not path.is_file():
@@ -156,7 +157,11 @@ def check_sqlite_file(path: Path) -> None:
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(E042.format(path=path, folder=folder, reason="the file is not readable and writable"))
     try:
+        # Created here, private: sqlite3.connect() would make it 0644, readable by every local user.
+        create_private_file(path)
         connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    except OSError as exc:
+        raise StoreError(E042.format(path=path, folder=folder, reason=exc.strerror or exc)) from exc
     except sqlite3.Error as exc:
         raise StoreError(E042.format(path=path, folder=folder, reason=exc)) from exc
     try:

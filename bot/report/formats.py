@@ -93,18 +93,39 @@ def _table(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): the questions
+# come from anyone on the Internet, so such a cell is written with a leading quote, as OWASP advises.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value`, with a leading single quote if it is text a spreadsheet would take for a formula.
+
+    Numbers stay numbers (a negative count or confidence cannot occur, and would not be text).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _csv(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
     columns = ["section", "facet", "text", "count", "conversations", "guessed_intent", "confidence", "reply", "last_seen"]
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # RFC 4180's CRLF: the writer then quotes a field holding a lone \r too, which "\n" alone let through
+    # unquoted (a question with a carriage return broke its row in two).
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for section in ("fallback", "out_of_scope", "low_confidence", "unhelpful"):
         for row in report[section]:
-            writer.writerow({"section": section, "facet": "", **row})
+            writer.writerow(_safe_row({"section": section, "facet": "", **row}))
     for facet in report["no_answer"]:
         for row in facet["questions"]:
-            writer.writerow({"section": "no_answer", "facet": facet["facet"], **row})
+            writer.writerow(_safe_row({"section": "no_answer", "facet": facet["facet"], **row}))
     return buffer.getvalue()
+
+
+def _safe_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: spreadsheet_safe(value) for key, value in row.items()}
 
 
 def _yaml(findings: Findings, report: dict[str, Any]) -> str:

@@ -17,22 +17,32 @@ from bot.knowledge import load_knowledge
 from bot.settings import Settings, get_settings
 from bot.web.deps import AppState
 from bot.web.errors import install_error_handlers
-from bot.web.guards import BodySizeLimit
+from bot.web.guards import BodySizeLimit, JsonBodyOnly
 from bot.web.identity import ConversationIds, load_or_create_key
 from bot.web.metrics import MetricsMiddleware
 from bot.web.operator import operator_data_warning
 from bot.web.rasa_client import RasaClient
 from bot.web.ratelimit import ChatRateLimits
+from bot.web.security_headers import SecurityHeaders, page_policy
 from bot.web.shared_redis import close as close_redis, shared_redis
-from bot.web.routes import actions, chat, feedback, health, metiers, report, widget
+from bot.web.routes import actions, chat, docs, feedback, health, metiers, report, widget
 from bot.web.routes import metrics as metrics_route
 
 log = logging.getLogger(__name__)
 
 # Bodies above this are refused before parsing (the message limit is smaller).
 MAX_BODY_BYTES = 64 * 1024
-# Rasa's action calls carry the conversation's events (about 3 KB a turn): 64 KB is 20 turns.
-MAX_ACTION_CALL_BYTES = 16 * 1024 * 1024
+# Rasa's action calls carry the events of the conversation's current session (a session ends
+# after 60 idle minutes, domain.yml) and the domain. Measured on the real stack: a 40-turn
+# conversation's call is 184 KB (4.6 KB a turn, 2.9 KB of domain); a turn whose message has
+# the most characters the channels accept (BOUSSOLE_MAX_MESSAGE_CHARS, 2,000) is 14 KB. 1 MB
+# holds some 220 ordinary turns, or 70 of the longest, in one session, and refuses at once the
+# 3 MB forged tracker that held the service for 39 s. A session beyond it gets Rasa's apology
+# until it expires.
+MAX_ACTION_CALL_BYTES = 1024 * 1024
+# The public routes that take a JSON body: anything else is refused before the body is read
+# (the channels' webhooks check their own senders and formats).
+JSON_POST_PATHS = ("/api/chat", "/api/feedback")
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
@@ -74,6 +84,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         description="Assistant d'orientation : questions en français sur un métier, réponses tirées de fiches validées.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/docs.py: swagger-ui pinned, with Subresource Integrity
+        redoc_url=None,  # FastAPI's ReDoc page loads an unpinned script from a CDN
     )
     install_error_handlers(app)
 
@@ -81,6 +93,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.chat_rate_limits = ChatRateLimits(settings, redis)
     # 413 for a body over the limit, whether it declares its length or comes chunked.
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, path_limits={"/webhook": MAX_ACTION_CALL_BYTES})
+    # 415 for a POST to the JSON API without a JSON Content-Type (headers only, the body is not read).
+    app.add_middleware(JsonBodyOnly, paths=JSON_POST_PATHS)
 
     # Cross-origin widget: explicit origins, never credentials (the id travels in the body).
     app.add_middleware(
@@ -92,9 +106,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         allow_credentials=False,
         max_age=600,
     )
+    # nosniff, no framing, no referrer, and a Content-Security-Policy on every response, refusals included.
+    app.add_middleware(SecurityHeaders, page_policy=page_policy(widget.STATIC / "index.html"))
     # Added last, so outermost: it also counts and times the requests refused above.
     app.add_middleware(MetricsMiddleware)
     for router in (chat.router, feedback.router, metiers.router, actions.router, health.router, telegram.router, slack.router, widget.router,
-                   metrics_route.router, report.router):
+                   metrics_route.router, report.router, docs.router):
         app.include_router(router)
     return app

@@ -43,6 +43,8 @@ def _describe(error: dict) -> tuple[str, str]:
         return M.CONTROL_CHARACTERS.format(field=field), "control_characters"
     if kind == "value_error.invalid_unicode":
         return M.INVALID_CHARACTERS.format(field=field), "invalid_characters"
+    if kind == "value_error.strictbool":  # pydantic's StrictBool: "yes", 1 or "true" are not booleans
+        return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected="booléen")), "wrong_type"
     if kind.startswith("type_error"):
         expected = _TYPE_NAMES.get(kind.rsplit(".", 1)[-1], kind.rsplit(".", 1)[-1])
         if kind in ("type_error.dict",) and field == "corps":

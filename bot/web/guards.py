@@ -1,9 +1,11 @@
-"""Guards against bad input before a route sees it: body size, text that is not plain text.
+"""Guards against bad input before a route sees it: body size, a body that is not JSON, text that is not plain text.
 
 - `BodySizeLimit` (ASGI middleware) answers 413 to a body over the limit,
   whether it declares its length (Content-Length, refused before reading) or
   not (chunked transfer: read up to the limit, then refused), so no request
   makes the service buffer more than the limit, and closes the connection.
+- `JsonBodyOnly` (ASGI middleware) answers 415 to a POST to a JSON route
+  without `Content-Type: application/json`, from the headers alone.
 - `PlainText` is a strict string type for request models that refuses the
   C0 and C1 control characters other than line feed, carriage return and tab
   (NUL, escape sequences, DEL ...) and lone surrogates, which JSON can carry
@@ -107,3 +109,32 @@ class BodySizeLimit:
         # the body, for ever if the client streams without end.
         response.headers["connection"] = "close"
         await response(scope, receive, send)
+
+
+def is_json_media_type(content_type: Optional[str]) -> bool:
+    """True for `application/json`, with or without parameters (`; charset=utf-8`), in any case."""
+    return bool(content_type) and content_type.split(";", 1)[0].strip().lower() == "application/json"
+
+
+class JsonBodyOnly:
+    """415 with a French JSON body for a POST to one of `paths` whose Content-Type is not JSON.
+
+    FastAPI parses a body that has no Content-Type as JSON. A foreign page may
+    send such a request with `fetch(..., {mode: "no-cors"})` (a plain POST
+    needs no CORS preflight), so without this guard any site could start
+    conversations in its visitors' names. Requiring `application/json` makes
+    the browser ask (preflight) first, and CORS then decides. The check reads
+    headers only: the body is never read.
+    """
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...]):
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope.get("method") != "POST" or scope["path"] not in self.paths
+                or is_json_media_type(Headers(scope=scope).get("content-type"))):
+            await self.app(scope, receive, send)
+            return
+        log.info("http.bad_input status=415 code=unsupported_media_type method=POST path=%r", scope["path"])
+        await error_body(415, M.NOT_JSON, "unsupported_media_type")(scope, receive, send)

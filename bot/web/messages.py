@@ -44,3 +44,27 @@ REPORT_BAD_SINCE = (
     "ou une durée (7d, 12h) sont attendues."
 )
 REPORT_UNAVAILABLE = "Le rapport ne peut pas lire les conversations enregistrées pour l'instant (voir le journal du service)."
+OPERATOR_TOKEN_REQUIRED_REMOTE = (
+    "Ces données sont réservées à l'opérateur : sans jeton, seules les requêtes directes de cette machine "
+    "(sans relais ni proxy) y ont accès. Définissez BOUSSOLE_OPERATOR_TOKEN et envoyez-le en en-tête "
+    "« Authorization: Bearer <jeton> »."
+)
+RATE_LIMITED_ADDRESS = (
+    "Trop de messages depuis votre réseau en peu de temps : patientez {seconds} s avant de réessayer."
+)
+HEADERS_TOO_LARGE = "Les en-têtes de la requête sont trop volumineux : {limit} octets au maximum."
+STORE_UNAVAILABLE = "Votre message n'a pas pu être enregistré. Réessayez dans quelques secondes."
+REPORT_SINCE_OUT_OF_RANGE = (
+    "Paramètre « since » : au plus {days} jours en arrière (par exemple 30d), "
+    "ou une date comprise entre le 1ᵉʳ janvier 1970 et le 31 décembre 9999."
+)
+# Telegram and Slack: the platform will not send the message again, so the person is asked to.
+CHANNEL_RASA_DOWN = "Désolé, l'assistant est momentanément indisponible : renvoyez votre question dans quelques instants."
+CHANNEL_NOT_SAVED = "Désolé, votre message n'a pas pu être enregistré : renvoyez-le dans quelques instants."
+ACTION_SECRET_MISSING = (
+    "Cette adresse est réservée à Rasa : l'en-tête « X-Boussole-Action-Secret » est absent."
+)
+ACTION_SECRET_WRONG = "Cette adresse est réservée à Rasa : le secret de l'en-tête « X-Boussole-Action-Secret » est faux."
+ACTION_CALL_INVALID = "Appel d'action invalide : « {field} » doit être {expected}."
+ACTION_UNKNOWN = "Action inconnue : « {action} »."
+ACTION_REJECTED = "L'action « {action} » a refusé de s'exécuter."

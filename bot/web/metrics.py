@@ -7,6 +7,8 @@ Metrics (all prefixed `boussole_`):
     turns_total{channel,intent}                     answered turns by the intent Rasa reported
     fallbacks_total{channel}                        turns on nlu_fallback or action_default_fallback
     rasa_unavailable_total{channel}                 turns refused because Rasa did not answer
+    store_failures_total{channel}                   turns refused because Rasa could not read or save the
+                                                    conversation (tracker store failing): nothing was kept
     feedback_total{rating}                          « utile » / « pas utile » presses on a reply (helpful, unhelpful)
 
 Several worker processes: prometheus_client's multiprocess mode. Whoever
@@ -74,6 +76,11 @@ RASA_UNAVAILABLE = Counter(
     "boussole_rasa_unavailable_total", "Turns that got no answer because Rasa was unreachable or failing.",
     ["channel"], registry=REGISTRY,
 )
+STORE_FAILURES = Counter(
+    "boussole_store_failures_total",
+    "Turns refused (503) because Rasa could not read or save the conversation in its tracker store.",
+    ["channel"], registry=REGISTRY,
+)
 FEEDBACK = Counter(
     "boussole_feedback_total", "Presses of « utile » (helpful) or « pas utile » (unhelpful) on a reply.",
     ["rating"], registry=REGISTRY,
@@ -83,6 +90,7 @@ for _rating in ("helpful", "unhelpful"):
 for _channel in CHANNELS:  # show zeros from the start, so that a rate() has a baseline
     FALLBACKS.labels(channel=_channel)
     RASA_UNAVAILABLE.labels(channel=_channel)
+    STORE_FAILURES.labels(channel=_channel)
 
 
 def count_turn(channel: str, intent: Optional[str], actions: list[str]) -> None:
@@ -97,6 +105,10 @@ def count_feedback(helpful: bool) -> None:
 
 def count_rasa_unavailable(channel: str) -> None:
     RASA_UNAVAILABLE.labels(channel=channel).inc()
+
+
+def count_store_failure(channel: str) -> None:
+    STORE_FAILURES.labels(channel=channel).inc()
 
 
 def render() -> tuple[bytes, str]:

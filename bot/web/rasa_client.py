@@ -41,6 +41,43 @@ class RasaUnavailable(Exception):
     """Rasa did not answer (down, starting, or timed out)."""
 
 
+class RasaStoreUnavailable(RasaUnavailable):
+    """Rasa ran the turn but could not read or save the conversation: nothing of it was kept.
+
+    A subclass, so that every caller that handles an unreachable Rasa (the
+    Telegram and Slack adapters) refuses this turn too; /api/chat tells it apart.
+    """
+
+    def __init__(self, operation: str, reason: str, retry_after: int = 5):
+        super().__init__(f"tracker store {operation} failed: {reason}")
+        self.operation = operation
+        self.reason = reason
+        self.retry_after = retry_after  # seconds, as Rasa's channel advised
+
+
+# What bot/rasa/channel.py answers for such a turn: 503 with this header (and the same code in the body).
+STORE_ERROR_HEADER = "x-boussole-error"
+STORE_UNAVAILABLE = "tracker_store_unavailable"
+
+
+def store_failure(response: httpx.Response) -> Optional[RasaStoreUnavailable]:
+    """The tracker store failure a REST channel answer reports, or None for any other answer."""
+    if response.status_code != 503 or response.headers.get(STORE_ERROR_HEADER) != STORE_UNAVAILABLE:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    try:
+        retry_after = max(1, min(int(response.headers.get("retry-after", "5")), 300))
+    except ValueError:
+        retry_after = 5
+    return RasaStoreUnavailable(str(body.get("operation") or "unknown"), str(body.get("reason") or "unknown"),
+                                retry_after)
+
+
 @dataclass
 class RasaTurn:
     """One turn as Rasa ran it: the bot's messages and, when reported, what it understood."""
@@ -86,6 +123,9 @@ class RasaClient:
                                            json={"sender": sender, "message": message})
         except httpx.HTTPError as exc:
             raise RasaUnavailable(self._reason(exc)) from exc
+        failure = store_failure(response)
+        if failure is not None:
+            raise failure
         if response.status_code >= 500 or response.status_code == 404:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         response.raise_for_status()
@@ -102,6 +142,25 @@ class RasaClient:
                 return response.json()
             except (httpx.HTTPError, ValueError):
                 return None
+
+        answers = await asyncio.gather(*(one(url) for url in self._servers.urls))
+        return dict(zip(self._servers.urls, answers))
+
+    async def store_statuses(self) -> dict[str, Optional[dict[str, Any]]]:
+        """Every configured server's tracker store status (GET /webhooks/rest/store, bot/rasa/channel.py).
+
+        None for a server that does not answer it (down, or a plain Rasa REST
+        channel): /health's Rasa check covers a server that is down.
+        """
+
+        async def one(url: str) -> Optional[dict[str, Any]]:
+            try:
+                response = await self._http.get(f"{url}/webhooks/rest/store", timeout=3.0)
+                response.raise_for_status()
+                status = response.json()
+            except (httpx.HTTPError, ValueError):
+                return None
+            return status if isinstance(status, dict) else None
 
         answers = await asyncio.gather(*(one(url) for url in self._servers.urls))
         return dict(zip(self._servers.urls, answers))

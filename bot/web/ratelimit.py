@@ -3,14 +3,25 @@
 Each sender has a bucket of `burst` tokens that refills at `per_second`
 tokens a second; a message takes one token, and a sender whose bucket is
 empty gets 429 with a Retry-After header and a French message, before its
-body is validated or Rasa is asked anything. The sender is:
+body is validated or Rasa is asked anything. A message takes a token from
+two buckets, its own first:
 
-- the conversation, for a message that carries a conversation id this
+- the conversation's, for a message that carries a conversation id this
   service issued (default: burst 10, then 1 message a second);
-- the client IP address (an IPv6 /64), for everything else: new
-  conversations, and ids the service did not issue (default: burst 200, then
-  5 a second, so that a load test or a school room behind one address can
-  open a hundred conversations at once).
+- or its client address's bucket of new conversations (the IP address, an
+  IPv6 /64), for a message without an id (default: burst 200, then 5 a
+  second, so that a load test or a school room behind one address can open a
+  hundred conversations at once);
+- then, once allowed there, its client address's bucket of turns, all
+  conversations together (default: burst 300, then 10 a second, a classroom
+  behind one NAT): without it, an address that opens 5 conversations a
+  second, each talking at 1 message a second, has no ceiling at all.
+
+A message whose id the service did not issue takes no token anywhere: the
+route answers it 404 before Rasa is asked anything, as cheaply as any
+unknown address. Counting it against its client address would let forged
+ids drain the address's buckets and refuse new conversations to everyone
+behind it.
 
 Behind a reverse proxy the client address is the proxy's unless uvicorn
 trusts it for X-Forwarded-For (`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default).
@@ -147,7 +158,7 @@ class SharedTokenBuckets:
 
 
 class ChatRateLimits:
-    """The two tables of POST /api/chat, built from the settings; in Redis when the worker has a client."""
+    """The three tables of POST /api/chat, built from the settings; in Redis when the worker has a client."""
 
     def __init__(self, settings: Settings, redis=None, clock: Callable[[], float] = time.monotonic):
         self.conversations = TokenBuckets(settings.rate_limit_conversation_burst,
@@ -155,16 +166,32 @@ class ChatRateLimits:
                                           settings.rate_limit_max_senders, clock)
         self.addresses = TokenBuckets(settings.rate_limit_new_burst, settings.rate_limit_new_per_second,
                                       settings.rate_limit_max_senders, clock)
+        self.address_turns = TokenBuckets(settings.rate_limit_address_burst, settings.rate_limit_address_per_second,
+                                          settings.rate_limit_max_senders, clock)
         self._shared: dict[str, SharedTokenBuckets] = {}
         if redis is not None:
-            self._shared = {"conversations": SharedTokenBuckets(redis, "conversations", self.conversations),
-                            "addresses": SharedTokenBuckets(redis, "addresses", self.addresses)}
+            self._shared = {table: SharedTokenBuckets(redis, table, getattr(self, table))
+                            for table in ("conversations", "addresses", "address_turns")}
 
     async def take(self, table: str, key: str) -> Decision:
-        """A token of `key` in the table "conversations" or "addresses"."""
+        """A token of `key` in the table "conversations", "addresses" or "address_turns"."""
         if table in self._shared:
             return await self._shared[table].take(key)
         return getattr(self, table).take(key)
+
+    async def take_turn(self, address: str, conversation_id: Optional[str]) -> tuple[Decision, str]:
+        """A token for one message: from its own bucket (the conversation's, or the address's new
+        conversations'), then, only if that one allowed it, from the address's turns.
+
+        Returns the decision and the table that refused (or the last one asked). In that order, a
+        flood refused by its own bucket does not also empty the address's bucket of turns, which
+        the other conversations behind that address need.
+        """
+        own = ("conversations", conversation_id) if conversation_id is not None else ("addresses", address)
+        decision = await self.take(*own)
+        if not decision.allowed:
+            return decision, own[0]
+        return await self.take("address_turns", address), "address_turns"
 
 
 def _address_key(host: str) -> str:
@@ -190,25 +217,27 @@ async def _conversation_id(request: Request) -> Optional[str]:
 
 
 async def limit_chat(request: Request) -> None:
-    """FastAPI dependency of POST /api/chat: take a token of the sender, or refuse with 429."""
+    """FastAPI dependency of POST /api/chat: take the message's tokens, or refuse with 429."""
     limits: ChatRateLimits = request.app.state.chat_rate_limits
     conversation_id = await _conversation_id(request)
-    if conversation_id is not None and request.app.state.boussole.ids.verify(conversation_id):
-        decision = await limits.take("conversations", conversation_id)
+    if conversation_id is not None and not request.app.state.boussole.ids.verify(conversation_id):
+        return  # not issued here: the route answers 404 (see the module's docstring)
+    address = _address_key(request.client.host if request.client else "unknown")
+    decision, table = await limits.take_turn(address, conversation_id)
+    if decision.allowed:
+        return
+    if table == "conversations":
         # A hash, as on the turn lines: the id itself is the key to the conversation.
         sender = "conversation:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
     else:
-        address = _address_key(request.client.host if request.client else "unknown")
-        decision = await limits.take("addresses", address)
         sender = "address:" + address
-    if decision.allowed:
-        return
     seconds = max(1, math.ceil(decision.retry_after))
     # One warning per refusal streak; a flood does not flood the log.
     log.log(logging.WARNING if decision.first_refusal else logging.DEBUG,
-            "chat.rate_limited sender=%s retry_after=%d", sender, seconds)
+            "chat.rate_limited sender=%s bucket=%s retry_after=%d", sender, table, seconds)
+    message = M.RATE_LIMITED_ADDRESS if table == "address_turns" else M.RATE_LIMITED
     raise HTTPException(
         status_code=429,
-        detail={"detail": M.RATE_LIMITED.format(seconds=seconds), "code": "rate_limited"},
+        detail={"detail": message.format(seconds=seconds), "code": "rate_limited"},
         headers={"Retry-After": str(seconds)},
     )

@@ -17,7 +17,7 @@ import logging
 from typing import Optional
 
 from bot.web import metrics
-from bot.web.rasa_client import RasaTurn
+from bot.web.rasa_client import RasaStoreUnavailable, RasaTurn
 
 log = logging.getLogger("boussole.turn")
 
@@ -40,6 +40,15 @@ def record_turn(channel: str, sender: str, turn: RasaTurn, replies: int, seconds
 
 
 def record_rasa_unavailable(channel: str, sender: str, reason: object) -> None:
-    """A turn Rasa did not answer: a warning line and the counter."""
+    """A turn Rasa did not answer: a warning line and the counter.
+
+    A turn Rasa could not save (RasaStoreUnavailable) is an ERROR of its own
+    and counted apart: the service is up, and the conversation store is not.
+    """
+    if isinstance(reason, RasaStoreUnavailable):
+        metrics.count_store_failure(channel)
+        log.error("chat.turn.store_failed channel=%s sender=%s operation=%s reason=%s",
+                  channel, sender_hash(sender), reason.operation, reason.reason)
+        return
     metrics.count_rasa_unavailable(channel)
     log.warning("chat.turn.rasa_unavailable channel=%s sender=%s reason=%s", channel, sender_hash(sender), reason)

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from bot.channels.common import sender_id
 from bot.channels.slack import sign
+from bot.web.identity import load_or_create_key
 from tests.channels.conftest import SLACK_SECRET
 from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
                             UNSURE_QUESTION, WHICH_JOB_OPENING)
@@ -91,9 +93,16 @@ def test_bot_messages_are_ignored(channel_stack, recorder):
 
 
 def test_button_click_is_answered(channel_stack, recorder):
+    # Only a button Boussole offered in the conversation is a payload (bot/rasa/payloads.py): ask first.
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("c'est quoi un ingénieur machine learning ?", "D600", kind="message",
+                                 channel_type="im")).encode())
+    buttons = recorder.wait_for(posted(recorder, "D600"))[0]["blocks"][1]["elements"]
+    salary = next(b for b in buttons if b["value"].startswith("/ask_salary"))
+    recorder.calls.clear()
     payload = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D600"},
                "message": {"ts": "1700000600.000100"}, "container": {"type": "message"},
-               "actions": [{"action_id": "boussole_3", "value": '/ask_salary{"job":"ingénieur ML"}', "type": "button",
+               "actions": [{"action_id": salary["action_id"], "value": salary["value"], "type": "button",
                             "action_ts": "1700000601.1"}]}
     body = urlencode({"payload": json.dumps(payload)}).encode()
     response = signed_post(channel_stack, "/channels/slack/interactions", body, content_type="application/x-www-form-urlencoded")
@@ -138,3 +147,41 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers
     assert signed_post(channel_stack, "/channels/slack/interactions", body,
                        content_type="application/x-www-form-urlencoded").status_code == 200
     assert recorder.wait_for(lambda: [m for m in posted(recorder, "D710")() if DATA_SCIENTIST_WORD in m["text"]])
+
+
+# --- failing Web API calls lose no turn (item 6 of issue 17; fast variants in test_slack_faults.py) ---
+
+def user_texts_in_rasa(stack, channel) -> list[str]:
+    sender = sender_id(load_or_create_key(stack.state_dir), "slack", f"{channel}:")
+    response = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30)
+    return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
+
+
+def test_a_reply_that_fails_twice_arrives_once(channel_stack, recorder):
+    recorder.fail("chat.postMessage", "503", "timeout")
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("combien gagne un ingé ML ?", "D800", kind="message", channel_type="im")).encode())
+    assert "50 k€" in recorder.wait_for(posted(recorder, "D800"), timeout=60)[0]["text"]
+    time.sleep(1.0)
+    assert len(recorder.of("chat.postMessage", channel="D800")) == 1
+    assert user_texts_in_rasa(channel_stack, "D800") == ["combien gagne un ingé ML ?"]
+
+
+def test_a_reply_that_never_gets_through_is_logged_and_the_service_goes_on(channel_stack, recorder):
+    recorder.fail_always("chat.postMessage", "500")
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("combien gagne un plombier ?", "D810", kind="message", channel_type="im")).encode())
+    recorder.wait_for(lambda: "channel.reply.undelivered channel=slack" in channel_stack.tail(200), timeout=40)
+    line = next(l for l in channel_stack.tail(200).splitlines() if "channel.reply.undelivered channel=slack" in l)
+    assert " ERROR " in line and "plombier" not in line and "D810" not in line
+    assert user_texts_in_rasa(channel_stack, "D810") == ["combien gagne un plombier ?"]
+    recorder.always.clear()
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("et il faut quelles études ?", "D810", kind="message", channel_type="im")).encode())
+    assert "plombier" in recorder.wait_for(posted(recorder, "D810"), timeout=40)[0]["text"]
+
+
+def test_a_malformed_body_with_a_valid_signature_is_acknowledged(channel_stack):
+    for path, body in (("/channels/slack/events", b"{oops"), ("/channels/slack/interactions", b"payload=%7Boops")):
+        assert signed_post(channel_stack, path, body).status_code == 200
+    assert "slack.interaction.malformed" in channel_stack.tail(50) and "Traceback" not in channel_stack.tail(50)

@@ -9,7 +9,10 @@ import time
 import httpx
 import pytest
 
+from bot.channels.common import sender_id
+from bot.channels.http_retry import MAX_ATTEMPTS
 from bot.channels.shared_state import SharedState
+from bot.web.identity import load_or_create_key
 from bot.channels.telegram import CallbackTable, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
 from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
@@ -88,7 +91,7 @@ def test_button_press_is_acknowledged_and_answered(channel_stack, recorder):
 
 def test_rate_limit_is_honoured(channel_stack, recorder):
     chat = next(_chat_ids)
-    recorder.rate_limit["sendMessage"] = [2]
+    recorder.fail("sendMessage", "429:2")
     post(channel_stack, update(chat, "bonjour"))
     recorder.wait_for(sent_to(recorder, chat), timeout=30)
     limited = recorder.of("sendMessage:429", chat_id=chat)
@@ -145,9 +148,54 @@ def test_group_messages_only_when_addressed(channel_stack, recorder):
 
 
 def test_malformed_update_with_the_right_secret(channel_stack):
+    """Acknowledged, not refused: Telegram resends whatever did not get a 2xx (the cases: test_telegram_faults.py)."""
     response = httpx.post(f"{channel_stack.url}/channels/telegram", content=b"{oops",
                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert "telegram.update.malformed" in channel_stack.tail(50) and "Traceback" not in channel_stack.tail(50)
+
+
+# --- failing Bot API calls lose no turn (item 6 of issue 17; fast variants in test_telegram_faults.py) ---
+
+def user_texts_in_rasa(stack, chat) -> list[str]:
+    """What Rasa's tracker has of the chat's conversation: the user's texts, in order."""
+    sender = sender_id(load_or_create_key(stack.state_dir), "telegram", str(chat))
+    response = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30)
+    return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
+
+
+@pytest.mark.parametrize("fault", ["500", "reset", "timeout"])
+def test_a_failed_typing_call_still_answers_and_saves_the_turn(channel_stack, recorder, fault):
+    chat = next(_chat_ids)
+    recorder.fail("sendChatAction", fault)
+    assert post(channel_stack, update(chat, "combien gagne un ingé ML ?")).status_code == 200
+    assert "50 k€" in recorder.wait_for(sent_to(recorder, chat), timeout=40)[0]
+    assert recorder.of(f"sendChatAction:{fault}", chat_id=chat)
+    assert user_texts_in_rasa(channel_stack, chat) == ["combien gagne un ingé ML ?"]
+
+
+def test_a_reply_that_fails_twice_arrives_once_on_the_stack(channel_stack, recorder):
+    chat = next(_chat_ids)
+    recorder.fail("sendMessage", "500", "reset")
+    post(channel_stack, update(chat, "combien gagne un ingé ML ?"))
+    recorder.wait_for(sent_to(recorder, chat), timeout=40)
+    time.sleep(1.0)
+    assert len(recorder.of("sendMessage", chat_id=chat)) == 1
+    assert recorder.of("sendMessage:500", chat_id=chat) and recorder.of("sendMessage:reset", chat_id=chat)
+
+
+def test_a_reply_that_never_gets_through_is_logged_and_the_service_goes_on(channel_stack, recorder):
+    chat = next(_chat_ids)
+    recorder.fail_always("sendMessage", "500")
+    post(channel_stack, update(chat, "combien gagne un plombier ?"))
+    recorder.wait_for(lambda: len(recorder.of("sendMessage:500", chat_id=chat)) >= MAX_ATTEMPTS, timeout=40)
+    recorder.wait_for(lambda: "channel.reply.undelivered channel=telegram" in channel_stack.tail(200))
+    line = next(l for l in channel_stack.tail(200).splitlines() if "channel.reply.undelivered channel=telegram" in l)
+    assert " ERROR " in line and "plombier" not in line and str(chat) not in line
+    assert user_texts_in_rasa(channel_stack, chat) == ["combien gagne un plombier ?"]
+    recorder.always.clear()
+    post(channel_stack, update(chat, "et il faut quelles études ?"))
+    assert "plombier" in recorder.wait_for(sent_to(recorder, chat), timeout=40)[0]
 
 
 def test_health_lists_the_channels(channel_stack):

@@ -56,7 +56,7 @@ UTF8 = ["UTF-8 valide"]
 BAD_BODIES = [
     # body, content type, status, code, words of the French message
     pytest.param(b"", JSON, 422, "empty_body", EMPTY_BODY, id="empty"),
-    pytest.param(b"", None, 422, "empty_body", EMPTY_BODY, id="empty-without-content-type"),
+    pytest.param(b"", None, 415, "unsupported_media_type", ["JSON", "Content-Type"], id="empty-without-content-type"),
     pytest.param(b"null", JSON, 422, "empty_body", EMPTY_BODY, id="null"),
     pytest.param(b"   ", JSON, 400, "invalid_json", NOT_JSON, id="blank"),
     pytest.param(b"{pas du json", JSON, 400, "invalid_json", NOT_JSON, id="truncated"),
@@ -90,7 +90,9 @@ BAD_BODIES = [
     pytest.param('{"message": "café"}'.encode("latin-1"), JSON, 400, "invalid_encoding", UTF8, id="latin-1"),
     pytest.param(b'{"message": "\xc3\x28"}', JSON, 400, "invalid_encoding", UTF8, id="broken-sequence"),
     pytest.param(b'{"message": "\x80"}', JSON, 400, "invalid_encoding", UTF8, id="continuation-byte"),
-    pytest.param(b"\x80\x81\xfe", None, 400, "invalid_encoding", UTF8, id="binary-without-content-type"),
+    # No Content-Type is not JSON (a `no-cors` fetch from any site sends none): 415 before the body is read.
+    pytest.param(b"\x80\x81\xfe", None, 415, "unsupported_media_type", ["JSON"], id="binary-without-content-type"),
+    pytest.param(b'{"message": "salut"}', None, 415, "unsupported_media_type", ["JSON"], id="json-without-content-type"),
     # Lone surrogates: valid JSON escapes (or CESU-8 bytes) that no UTF-8 text can hold.
     pytest.param(b'{"message": "salut \\ud800"}', JSON, 422, "invalid_characters", ["« message »", "Unicode invalides"],
                  id="lone-surrogate-escape"),

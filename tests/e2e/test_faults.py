@@ -41,7 +41,9 @@ class FlakyActionRelay:
                     relay.failed += 1
                     status, payload = 500, b'{"error": "action server crashed"}'
                 else:
-                    forwarded = httpx.post(relay.target, content=body, headers={"Content-Type": "application/json"}, timeout=30)
+                    secret = {"X-Boussole-Action-Secret": self.headers.get("X-Boussole-Action-Secret", "")}
+                    forwarded = httpx.post(relay.target, content=body, headers={"Content-Type": "application/json", **secret},
+                                           timeout=30)
                     status, payload = forwarded.status_code, forwarded.content
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

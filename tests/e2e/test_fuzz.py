@@ -48,7 +48,8 @@ FRENCH = french_patterns()
 @pytest.fixture(scope="module")
 def fuzz_stack(trained_model, tmp_path_factory):
     # Buckets out of the way: this test is about input, not throttling (a 429 would still pass).
-    env = {"BOUSSOLE_RATE_LIMIT_NEW_BURST": "100000", "BOUSSOLE_RATE_LIMIT_CONVERSATION_BURST": "100000"}
+    env = {"BOUSSOLE_RATE_LIMIT_NEW_BURST": "100000", "BOUSSOLE_RATE_LIMIT_CONVERSATION_BURST": "100000",
+           "BOUSSOLE_RATE_LIMIT_ADDRESS_BURST": "100000"}
     with Stack(tmp_path_factory.mktemp("fuzz"), extra_env=env) as running:
         yield running
 

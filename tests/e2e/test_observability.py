@@ -25,6 +25,10 @@ from bot.settings import Settings
 from bot.web.rasa_client import turn_from_reply
 from tests.conftest import Conversation
 
+# TestClient's default peer is "testclient", which is no loopback address: the operator's
+# data is open without a token only to a loopback peer that no proxy relays.
+LOOPBACK_PEER = ("127.0.0.1", 50000)
+
 ROOT = Path(__file__).resolve().parents[2]
 GIBBERISH = "zkqv bxwp mlrt"  # the model's FallbackClassifier turns this into nlu_fallback
 # (message, intent Rasa must report, a word of the reply)
@@ -134,7 +138,7 @@ def test_rasa_unavailable_is_counted_and_logged_without_the_id(tmp_path, caplog)
     from bot.web.app import create_app
 
     settings = Settings(rasa_port=free_port(), state_dir=tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), client=LOOPBACK_PEER) as client:
         before = {(f.name, s.name, tuple(sorted(s.labels.items()))): s.value
                   for f in text_string_to_metric_families(client.get("/metrics").text) for s in f.samples}
         first = client.post("/api/chat", json={"message": "bonjour"})
@@ -250,5 +254,5 @@ def test_metrics_need_the_operator_token_once_the_service_listens_beyond_loopbac
     assert "BOUSSOLE_OPERATOR_TOKEN" in refused.json()["detail"]
     assert report.status_code == 403 and report.json() == refused.json()  # the report data as well
     assert any("operator.token_missing host=0.0.0.0" in r.getMessage() for r in caplog.records)
-    with TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path))) as client:  # loopback: open
+    with TestClient(create_app(Settings(rasa_port=free_port(), state_dir=tmp_path)), client=LOOPBACK_PEER) as client:  # loopback: open
         assert client.get("/metrics").status_code == 200

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Optional
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
 from bot.web import messages as M
@@ -14,7 +14,7 @@ from bot.web.deps import State
 from bot.web.errors import refuse
 from bot.web.routes.feedback import feedback_given
 from bot.web.guards import PlainText
-from bot.web.rasa_client import RasaUnavailable
+from bot.web.rasa_client import RasaStoreUnavailable, RasaUnavailable
 from bot.web.ratelimit import limit_chat
 from bot.web.turnlog import record_rasa_unavailable, record_turn, sender_hash
 
@@ -57,6 +57,18 @@ class HistoryResponse(BaseModel):
 
 
 
+def not_saved(failure: RasaStoreUnavailable) -> HTTPException:
+    """503 for a turn Rasa could not save: the person must send it again, and nothing of it was kept.
+
+    Never 200 with the reply: a reply the store does not have would be
+    missing from the history and from the context of the next question.
+    Retry-After is the Rasa channel's advice (bot/rasa/channel.py).
+    """
+    refusal = refuse(503, M.STORE_UNAVAILABLE, "not_saved")
+    refusal.headers = {"Retry-After": str(failure.retry_after)}
+    return refusal
+
+
 @router.post("/chat", response_model=ChatResponse, dependencies=[Depends(limit_chat)])
 async def chat(body: ChatRequest, state: State) -> ChatResponse:
     text = body.message.strip()
@@ -77,6 +89,8 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
         turn = await state.rasa.send(conversation_id, text)
     except RasaUnavailable as exc:
         record_rasa_unavailable("api", conversation_id, exc)
+        if isinstance(exc, RasaStoreUnavailable):
+            raise not_saved(exc)
         raise refuse(503, M.RASA_DOWN, "assistant_unavailable")
     replies = [
         ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])

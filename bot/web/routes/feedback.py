@@ -4,8 +4,11 @@ The press becomes an event of that conversation in Rasa's tracker store
 (the `feedback` slot, set through Rasa's HTTP API, which takes the
 conversation's lock), not a side database: `boussole report` reads it there,
 beside the question and the reply it judges. The reply is named by its text
-as the client shows it (Rasa's REST channel may have cut one bot message at
-blank lines), and found among the conversation's bot messages, newest first;
+as the client shows it, and found among the conversation's bot messages,
+newest first: it must be a whole message, or one of the pieces Rasa's REST
+channel cut it into at blank lines (each piece reaches the client as a
+message of its own); whitespace aside, nothing shorter matches, so a letter
+cannot stand for any reply. `helpful` is a JSON boolean, not "yes" or 1;
 the event keeps that message's timestamp, so the report knows which reply it
 was. A second press on the same reply replaces the first.
 """
@@ -17,7 +20,7 @@ import time
 from typing import Any, Optional
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from bot.report.findings import FEEDBACK_SLOT, feedback_of
 from bot.web import messages as M
@@ -36,7 +39,7 @@ router = APIRouter(prefix="/api", tags=["chat"])
 class FeedbackRequest(BaseModel):
     conversation_id: PlainText = Field(..., description="Identifiant de la conversation.")
     reply: PlainText = Field(..., description="Le texte de la réponse jugée, tel qu'il est affiché.")
-    helpful: bool = Field(..., description="true : « utile » ; false : « pas utile ».")
+    helpful: StrictBool = Field(..., description="true : « utile » ; false : « pas utile ».")
 
 
 class FeedbackResponse(BaseModel):
@@ -46,10 +49,22 @@ class FeedbackResponse(BaseModel):
 
 
 
+def _spaced(text: str) -> str:
+    """`text` with each run of whitespace as one space (a client may rewrap or trim a reply)."""
+    return " ".join(text.split())
+
+
+def shown_as(text: str) -> set[str]:
+    """What a client may show of one bot message: the whole text, or a piece of it as the REST
+    channel sends it (CollectingOutputChannel.send_text_message splits at blank lines)."""
+    return {_spaced(text), *(_spaced(piece) for piece in text.strip().split("\n\n"))} - {""}
+
+
 def reply_timestamp(events: list[dict[str, Any]], reply: str) -> Optional[float]:
-    """The timestamp of the newest bot message that holds `reply`, or None."""
+    """The timestamp of the newest bot message shown as `reply`, or None."""
+    wanted = _spaced(reply)
     for event in reversed(events):
-        if event.get("event") == "bot" and reply in (event.get("text") or "") and event.get("timestamp"):
+        if event.get("event") == "bot" and event.get("timestamp") and wanted in shown_as(event.get("text") or ""):
             return float(event["timestamp"])
     return None
 

@@ -2,9 +2,10 @@
 
 Operator data asks for BOUSSOLE_OPERATOR_TOKEN as a bearer token (Prometheus:
 `authorization: {credentials: ...}` in the scrape config). Without a token
-configured it is open while the service listens on loopback only, and
-refused (403, saying what to set) once it listens beyond: what people ask
-and how often it fails is nobody else's business.
+configured it is open to requests straight from this machine (a loopback
+peer, no forwarding header: bot/web/operator.py) while the service listens on
+loopback only, and refused (403, saying what to set) otherwise: what people
+ask and how often it fails is nobody else's business.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from bot.report.findings import DEFAULT_THRESHOLD
 from bot.report.formats import FORMATS
-from bot.report.run import build_report, parse_since
+from bot.report.run import MAX_SINCE_DAYS, SinceOutOfRange, build_report, parse_since
 from bot.report.store import ReportError
 from bot.web import messages as M
 from bot.web.deps import State
@@ -37,6 +37,8 @@ def report(state: State, since: Optional[str] = None, fmt: str = Query("json", a
         raise refuse(422, M.REPORT_BAD_FORMAT.format(formats=", ".join(FORMATS)), "invalid_format")
     try:
         moment = parse_since(since) if since else None
+    except SinceOutOfRange:
+        raise refuse(422, M.REPORT_SINCE_OUT_OF_RANGE.format(days=MAX_SINCE_DAYS), "invalid_since")
     except ValueError:
         raise refuse(422, M.REPORT_BAD_SINCE, "invalid_since")
     try:
