@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -15,7 +15,7 @@ from bot.answers.message import question_from_message
 from bot.answers.search import MAX_QUESTION_CHARS
 from bot.answers.templates import UNCHECKED_REPLY
 from bot.answers.verify import check_composed
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, shared_knowledge
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 APOLOGY = "Désolé, je n'ai pas pu préparer ma réponse. Pouvez-vous reformuler votre question ?"
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> KnowledgeBase:
-    return load_knowledge(get_settings().knowledge_dir)
+    # The process's one copy: the public service that runs this action loaded it at start-up.
+    return shared_knowledge(Path(get_settings().knowledge_dir).resolve())
 
 
 def question_from_tracker(tracker: Tracker) -> Question:

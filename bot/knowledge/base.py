@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Any, Callable, Hashable, Mapping, Optional, Sequence
 
 from bot.knowledge.catalogue import Catalogue, CatalogueEntry
@@ -18,9 +19,13 @@ _FUZZY_MAX_TOKENS = 60
 
 
 class KnowledgeBase:
-    def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect], catalogue: Optional[Catalogue] = None):
+    def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect], catalogue: Optional[Catalogue] = None,
+                 fiches: Sequence[Mapping[str, Any]] = (), directory: Optional[Path] = None):
         self.sheets = {sheet.id: sheet for sheet in sheets}
         self.aspects = dict(aspects)
+        # France Travail's ROME 4.0 fiches by code (bot/knowledge/rome.py), when imported.
+        self.fiches: dict[str, Mapping[str, Any]] = {fiche["code"]: fiche for fiche in fiches}
+        self.directory = directory  # where the name files of the resolver live (data/knowledge/names/)
         # ONISEP's index: the métiers recognised without a sheet (bot/knowledge/catalogue.py).
         self.catalogue = catalogue or Catalogue()
         self._by_reference = {s.source.reference: s for s in sheets if s.source.reference}
@@ -34,6 +39,15 @@ class KnowledgeBase:
         if key not in self._derived:
             self._derived[key] = build()
         return self._derived[key]
+
+    @property
+    def finder(self):
+        """Which métiers a text names, over every name of every source (bot/resolve/), built once."""
+        from bot.resolve.mentions import MentionFinder
+        from bot.resolve.names import build_index
+
+        return self.derived("finder", lambda: MentionFinder(build_index(
+            self.directory, list(self.sheets.values()), list(self.fiches.values()), self.catalogue)))
 
     def get(self, sheet_id: Optional[str]) -> Optional[Sheet]:
         return self.sheets.get(sheet_id) if sheet_id else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Optional
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from rasa_sdk.executor import ActionExecutor
 from bot import logsetup
 from bot.channels import slack, telegram
 from bot.channels.setup import build_channels
-from bot.knowledge import load_knowledge
+from bot.knowledge import shared_knowledge
 from bot.settings import Settings, get_settings
 from bot.web.deps import AppState
 from bot.web.errors import install_error_handlers
@@ -49,7 +50,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     logsetup.configure()  # a worker of `boussole serve --workers N` starts with no logging configured
     settings = settings or get_settings()
     # Fail at start-up, not at the first question: a bad knowledge file stops here.
-    knowledge = load_knowledge(settings.knowledge_dir)
+    knowledge = shared_knowledge(Path(settings.knowledge_dir).resolve())
     # One Redis client per worker, shared by the rate limits and the channels (None without Redis).
     redis = shared_redis(settings)
 

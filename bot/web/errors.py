@@ -14,7 +14,7 @@ from bot.web import messages as M
 
 log = logging.getLogger(__name__)
 
-_TYPE_NAMES = {"str": "texte", "int": "entier", "float": "nombre", "bool": "booléen", "dict": "objet", "list": "liste"}
+_TYPE_NAMES = {"str": "texte", "int": "entier", "integer": "entier", "float": "nombre", "bool": "booléen", "dict": "objet", "list": "liste"}
 
 
 def refuse(status: int, message: str, code: str) -> HTTPException:
@@ -29,6 +29,8 @@ def error_body(status: int, message: str, code: str) -> JSONResponse:
 def _describe(error: dict) -> tuple[str, str]:
     """(French message, code) for the first pydantic/FastAPI validation error."""
     kind = str(error.get("type", ""))
+    if error.get("loc", ())[:1] == ("query",):  # a query parameter (GET /api/metiers?per_page=…)
+        return _describe_parameter(str(error["loc"][-1]), kind, error.get("ctx") or {})
     loc = [str(part) for part in error.get("loc", ()) if part != "body"]
     field = ".".join(loc) or "corps"
     if "json" in kind:
@@ -51,6 +53,24 @@ def _describe(error: dict) -> tuple[str, str]:
             return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected="objet JSON")), "wrong_type"
         return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected=expected)), "wrong_type"
     return M.INVALID_FIELD.format(field=field, reason=M.INVALID_VALUE), "invalid_field"
+
+
+def _describe_parameter(name: str, kind: str, limits: dict) -> tuple[str, str]:
+    """(French message, code) for a query parameter out of its type or bounds."""
+    limit = limits.get("limit_value")
+    reasons = {
+        "value_error.number.not_ge": M.AT_LEAST.format(limit=limit),
+        "value_error.number.not_gt": M.ABOVE.format(limit=limit),
+        "value_error.number.not_le": M.AT_MOST.format(limit=limit),
+        "value_error.number.not_lt": M.BELOW.format(limit=limit),
+        "value_error.any_str.max_length": M.TOO_MANY_CHARACTERS.format(limit=limit),
+    }
+    if kind in reasons:
+        return M.INVALID_PARAMETER.format(name=name, reason=reasons[kind]), "invalid_parameter"
+    if kind.startswith("type_error"):
+        expected = _TYPE_NAMES.get(kind.rsplit(".", 1)[-1], kind.rsplit(".", 1)[-1])
+        return M.INVALID_PARAMETER.format(name=name, reason=M.WRONG_TYPE.format(expected=expected)), "invalid_parameter"
+    return M.INVALID_PARAMETER.format(name=name, reason=M.INVALID_VALUE), "invalid_parameter"
 
 
 def _unreadable_body(cause: Optional[BaseException]) -> tuple[str, str]:

@@ -12,7 +12,7 @@ UNKNOWN_CONVERSATION = (
     "Cette conversation est inconnue. Envoyez votre message sans « conversation_id » "
     "pour en commencer une nouvelle."
 )
-UNKNOWN_METIER = "Aucune fiche pour le métier « {metier_id} ». Fiches disponibles : {known}."
+UNKNOWN_METIER = "Aucun métier n'a l'identifiant « {metier_id} ». Cherchez-le par son nom : GET /api/metiers?q=<nom du métier>."
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
 EMPTY_REPLY = "Désolé, je n'ai pas réussi à répondre à ce message. Pouvez-vous reformuler votre question ?"
 NOT_FOUND = "Cette adresse n'existe pas."
@@ -68,3 +68,9 @@ ACTION_SECRET_WRONG = "Cette adresse est réservée à Rasa : le secret de l'en-
 ACTION_CALL_INVALID = "Appel d'action invalide : « {field} » doit être {expected}."
 ACTION_UNKNOWN = "Action inconnue : « {action} »."
 ACTION_REJECTED = "L'action « {action} » a refusé de s'exécuter."
+INVALID_PARAMETER = "Paramètre « {name} » : {reason}."
+AT_LEAST = "au moins {limit} attendu"
+ABOVE = "plus de {limit} attendu"
+AT_MOST = "au plus {limit} attendu"
+BELOW = "moins de {limit} attendu"
+TOO_MANY_CHARACTERS = "{limit} caractères au maximum"

@@ -112,9 +112,12 @@ def test_unknown_routes_and_methods(stack):
 
 def test_metiers_api(stack):
     listed = httpx.get(f"{stack.url}/api/metiers").json()
-    assert {m["id"] for m in listed} == {"ingenieur-machine-learning", "data-scientist", "data-analyst",
-                                         "architecte-big-data", "data-manager", "statisticien", "bio-informaticien"}
-    assert "ingénieure big data" in next(m for m in listed if m["id"] == "data-scientist")["names"]
+    assert {m["id"] for m in listed["metiers"][:7]} == {"ingenieur-machine-learning", "data-scientist", "data-analyst",
+                                                        "architecte-big-data", "data-manager", "statisticien",
+                                                        "bio-informaticien"}
+    assert listed["total"] == 7 + 1584
+    found = httpx.get(f"{stack.url}/api/metiers", params={"q": "ingénieure big data"}).json()
+    assert found["metiers"][0]["id"] == "data-scientist"
     sheet = httpx.get(f"{stack.url}/api/metiers/ingenieur-machine-learning").json()
     assert sheet["salary"]["figures"][0]["amount"] == 50000
     missing = httpx.get(f"{stack.url}/api/metiers/astronaute")
