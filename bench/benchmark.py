@@ -5,8 +5,11 @@
   set, each beside a TF-IDF char n-gram + logistic regression baseline
   trained on the same examples;
 - training time (a fresh `rasa train` into a temporary folder);
-- reply latency p50/p95 through /api/chat over N turns on a real stack;
+- reply latency p50/p95 through /api/chat over N turns on a real stack, and the
+  p50 of answer turns (the action runs) against small-talk turns, same run;
 - resident memory of the FastAPI process and of the Rasa server;
+- the public service's start time (`boussole serve` until /health answers);
+- the métier-name resolver on the frozen held-out set (bench/resolve_names.py);
 - the external French question set (../shared/tools/score_fr.py), if present.
 
 Usage: .venv/bin/python bench/benchmark.py [--turns 240] [--skip-train]
@@ -33,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.rasa import process as rasa_process  # noqa: E402
-from bot.devtools.stack import Stack  # noqa: E402
+from bot.devtools.stack import Stack, free_port  # noqa: E402
 from bot.nlu_eval import print_scores  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
@@ -71,7 +74,11 @@ def bench_training() -> float:
         return time.monotonic() - started
 
 
-def bench_latency(stack: Stack, turns: int) -> list[float]:
+# Turns Rasa answers from its domain (no custom action): the small talk an answer is compared with.
+SMALL_TALK = {"bonjour", "merci, au revoir"}
+
+
+def bench_latency(stack: Stack, turns: int, by_kind: dict[str, list[float]]) -> list[float]:
     latencies: list[float] = []
     with httpx.Client(base_url=stack.url, timeout=30) as client:
         client.post("/api/chat", json={"message": "bonjour"})  # warm-up
@@ -84,9 +91,31 @@ def bench_latency(stack: Stack, turns: int) -> list[float]:
             started = time.perf_counter()
             response = client.post("/api/chat", json=body)
             latencies.append((time.perf_counter() - started) * 1000)
+            by_kind["small talk" if message in SMALL_TALK else "answer"].append(latencies[-1])
             response.raise_for_status()
             conversation_id = response.json()["conversation_id"]
     return latencies
+
+
+def bench_service_start(stack: Stack) -> float:
+    """Seconds from `boussole serve` to its first /health answer, beside the stack's Rasa (knowledge,
+    ROME fiches and name index loaded; nothing trained)."""
+    port = free_port()
+    env = {**stack.env, "BOUSSOLE_PORT": str(port), "BOUSSOLE_RASA_URLS": stack.rasa_url}
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while time.monotonic() - started < 120 and process.poll() is None:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                return time.monotonic() - started
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return float("nan")
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def memory_mb(stack: Stack) -> tuple[float, float]:
@@ -112,9 +141,14 @@ def main() -> int:
         print(f"training time (fresh rasa train, NLU + rules): {bench_training():.0f} s", flush=True)
 
     with tempfile.TemporaryDirectory() as state, Stack(Path(state)) as stack:
-        latencies = bench_latency(stack, args.turns)
+        by_kind: dict[str, list[float]] = {"answer": [], "small talk": []}
+        latencies = bench_latency(stack, args.turns, by_kind)
         print(f"/api/chat latency over {len(latencies)} turns: p50 {percentile(latencies, 0.5):.0f} ms, "
               f"p95 {percentile(latencies, 0.95):.0f} ms, max {max(latencies):.0f} ms, mean {statistics.mean(latencies):.0f} ms")
+        answer, small_talk = (percentile(by_kind[k], 0.5) for k in ("answer", "small talk"))
+        print(f"answer turn p50 {answer:.0f} ms vs small-talk turn p50 {small_talk:.0f} ms: "
+              f"{answer / small_talk:.1f} times (target: 3 at most)")
+        print(f"public service start (boussole serve until /health answers): {bench_service_start(stack):.1f} s")
         service_mb, rasa_mb = memory_mb(stack)
         print(f"resident memory: FastAPI service {service_mb:.0f} MB, Rasa server {rasa_mb:.0f} MB, "
               f"together {service_mb + rasa_mb:.0f} MB")
@@ -125,6 +159,8 @@ def main() -> int:
                             "--nlu", str(ROOT / "data")], cwd=ROOT, check=False)
         else:
             print("external question set: ../shared/tools/score_fr.py not found, skipped")
+    print("métier names of the frozen held-out set (bench/resolve_names.py):", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "resolve_names.py")], cwd=ROOT, check=False)
     return 0
 
 
