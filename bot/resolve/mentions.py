@@ -80,7 +80,7 @@ class MentionFinder:
                 spans = [s for s in spans if s[1] <= start or s[0] >= start + len(value_words)]
             mentions.append((start if start is not None else len(words), mention))
         for start, end in spans:
-            longer = self._longer(words, start, end)
+            longer = self._longer(words, start, end) or self._unknown_complement(words, start, end)
             if longer is not None:
                 mentions.append((start, longer))
                 continue
@@ -122,6 +122,18 @@ class MentionFinder:
                 best = mention
         return best
 
+    def _unknown_complement(self, words: list[str], start: int, end: int) -> Optional[Mention]:
+        """« dresseur de licornes », « chasseur de fantômes »: a name going on with « de » and a word
+        that no name holds is a métier nobody knows, not the one its first words name."""
+        grammar = self.index.grammar
+        if end + 1 >= len(words) or words[end] not in grammar.complement:
+            return None
+        following = words[end + 1]
+        if following in self.index.by_word or following in grammar.linking or following in grammar.determiners \
+                or not following.isalpha():
+            return None
+        return Mention(" ".join(words[start:end + 2]))
+
     def _resolve_tagged(self, value: str, words: list[str]) -> Mention:
         key = " ".join(words)
         if key in self.index.by_key:
@@ -140,8 +152,9 @@ class MentionFinder:
         """With nothing else named: a long word that starts several names (« devenir infirmière »)."""
         for position, word in enumerate(words):
             if len(word) >= _MIN_HEAD_LENGTH and word in self._heads:
-                mention = self._shared(word, [word])
-                if mention.metiers:
+                unknown = self._unknown_complement(words, position, position + 1)
+                mention = unknown or self._shared(word, [word])
+                if mention.metiers or unknown:
                     return position, mention
         return None
 

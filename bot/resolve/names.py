@@ -38,13 +38,17 @@ class Grammar:
     sms: Mapping[str, str] = field(default_factory=dict)
     linking: frozenset = frozenset()
     own_job: tuple = ()  # word sequences, normalised
+    complement: frozenset = frozenset()
+    determiners: frozenset = frozenset()
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
         doc = yaml.safe_load((Path(knowledge_dir) / GRAMMAR_FILE).read_text(encoding="utf-8")) or {}
         grammar = cls({str(k): str(v) for k, v in (doc.get("sms") or {}).items()},
                       frozenset(fold(w) for w in doc.get("linking") or ()))
-        return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()))
+        words = lambda key: frozenset(w for item in doc.get(key) or () for w in grammar.words(str(item)))  # noqa: E731
+        return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),
+                   words("complement"), words("determiners"))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""

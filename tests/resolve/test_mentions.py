@@ -100,3 +100,24 @@ def test_the_shipped_everyday_forms_are_valid(kb):
     from bot.resolve.names import everyday_problems
 
     assert everyday_problems(KNOWLEDGE_DIR, list(kb.sheets.values()), rome.load_fiches(KNOWLEDGE_DIR), kb.catalogue) == []
+
+
+@pytest.mark.parametrize("text, written", [
+    ("c'est quoi un dresseur de licornes ?", "dresseur de licorne"),
+    ("combien gagne un chasseur de fantômes ?", "chasseur de fantome"),  # « chasseur » alone is a ROME title
+    ("quelles études pour être éleveur de dragons", "eleveur de dragon"),
+])
+def test_a_known_name_going_on_with_de_and_a_word_no_name_holds_is_a_metier_nobody_knows(finder, text, written):
+    (mention,) = finder.find(text)
+    assert not mention.metiers and mention.written == written
+
+
+@pytest.mark.parametrize("text, metier", [
+    ("combien gagne un plombier de nos jours ?", "F1603"),  # a determiner: not a name going on
+    ("un développeur de jeux vidéo", None),  # words names hold: not unknown
+])
+def test_de_followed_by_a_determiner_or_known_words_keeps_the_name(finder, text, metier):
+    mentions = finder.find(text)
+    assert mentions and mentions[0].metiers, mentions
+    if metier:
+        assert mentions[0].metiers[0] == metier
