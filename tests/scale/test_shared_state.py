@@ -12,17 +12,20 @@ import itertools
 import logging
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
+from bot.channels.common import sender_id
 from bot.channels.shared_state import RecentIds, SharedState
 from bot.channels.telegram import CallbackTable
 from bot.devtools.services import Redis
 from bot.devtools.stack import free_port, serve
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.identity import load_or_create_key
 from bot.web.ratelimit import ChatRateLimits
 from bot.web.shared_redis import shared_redis
 from tests.channels.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
@@ -193,7 +196,7 @@ def two_workers(stack, redis_server, tmp_path_factory):
             BOUSSOLE_RATE_LIMIT_CONVERSATION_PER_SECOND="0.01",
         )
         with serve(env, env["BOUSSOLE_STATE_DIR"], workers=2) as url:
-            yield url, standin.recorder
+            yield url, standin.recorder, Path(env["BOUSSOLE_STATE_DIR"])
 
 
 def telegram_post(url: str, body: dict) -> httpx.Response:
@@ -202,7 +205,7 @@ def telegram_post(url: str, body: dict) -> httpx.Response:
 
 
 def test_an_update_delivered_many_times_to_two_workers_is_answered_once(two_workers):
-    url, recorder = two_workers
+    url, recorder, _ = two_workers
     chat = next(_ids)
     body = {"update_id": next(_ids), "message": {"message_id": 1, "date": int(time.time()),
                                                   "chat": {"id": chat, "type": "private"}, "text": "source ?"}}
@@ -220,7 +223,7 @@ def test_an_update_delivered_many_times_to_two_workers_is_answered_once(two_work
 
 
 def test_the_rate_limit_of_a_conversation_holds_across_two_workers(two_workers):
-    url, _ = two_workers
+    url, _, _ = two_workers
     conversation = Conversation(url)
     conversation.say("bonjour")  # a new conversation: the address's bucket
     statuses = [httpx.post(f"{url}/api/chat", json={"message": "source ?", "conversation_id": conversation.conversation_id},
@@ -228,13 +231,21 @@ def test_the_rate_limit_of_a_conversation_holds_across_two_workers(two_workers):
     assert statuses == [200, 200, 200, 429, 429, 429]
 
 
-def test_a_long_button_stored_by_one_worker_works_on_every_worker(two_workers, redis_server):
+def test_a_long_button_stored_by_one_worker_works_on_every_worker(two_workers, redis_server, stack):
     """A worker's encoding, run here (no shipped reply has a button over 64 bytes); each press may land on either worker."""
-    url, recorder = two_workers
+    url, recorder, state_dir = two_workers
     chat = next(_ids)
 
     payload = '/ask_salary{"job": "ingenieur-machine-learning", "experience_level": "junior"}'
     assert len(payload.encode()) > 64  # too long for callback_data: goes through the table
+    # Only a button the conversation was shown acts as one (bot/rasa/payloads.py): show it, as a reply would.
+    sender = sender_id(load_or_create_key(state_dir), "telegram", str(chat))
+    shown = httpx.post(f"{stack.rasa_url}/conversations/{sender}/tracker/events", params={"token": stack.token},
+                       # Stamped after the session start Rasa adds to a new conversation: a store reads the
+                       # events of the current session only, by timestamp.
+                       json={"event": "bot", "text": "Quel salaire ?", "timestamp": time.time() + 1,
+                             "data": {"buttons": [{"title": "Salaire d'un junior", "payload": payload}]}}, timeout=30)
+    assert shown.status_code == 200, shown.text
 
     async def encode() -> str:
         redis = client(redis_server.url)
