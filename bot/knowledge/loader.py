@@ -53,10 +53,21 @@ def load_knowledge(directory: Union[str, Path]) -> KnowledgeBase:
         if not problems:
             sheets.append(sheet)
     errors.extend(_check_across_sheets(sheet_paths, sheets))
+    fiches = rome.load_fiches(directory)
+    errors.extend(_check_rome_fiches(directory, sheets, fiches))
     if errors:
         raise KnowledgeError(errors)
-    log.info("knowledge.loaded sheets=%s", [s.id for s in sheets])
-    return KnowledgeBase(sheets, vocabulary.aspects, load_catalogue(directory), rome.load_fiches(directory), directory)
+    log.info("knowledge.loaded sheets=%s rome_fiches=%d", [s.id for s in sheets], len(fiches))
+    return KnowledgeBase(sheets, vocabulary.aspects, load_catalogue(directory), fiches, directory)
+
+
+def _check_rome_fiches(directory: Path, sheets: list[Sheet], fiches: list) -> list[str]:
+    """A sheet's `rome_fiche` must be an imported fiche (when ROME 4.0 is imported at all)."""
+    if not fiches:
+        return []
+    codes = {fiche["code"] for fiche in fiches}
+    return [Errors.E035.format(file=directory / f"{s.id}.yml", code=s.rome_fiche, fiches=directory / rome.FICHES_FILE)
+            for s in sheets if s.rome_fiche and s.rome_fiche not in codes]
 
 
 @lru_cache(maxsize=4)

@@ -146,6 +146,8 @@ class Sheet(_Strict):
     names: List[NonEmpty]
     appellations: List[Appellation] = []
     rome_codes: List[RomeCode] = []
+    # The métier's fiche in ROME 4.0 (bot/knowledge/rome.py), checked against the imported fiches.
+    rome_fiche: Optional[RomeCode] = None
     definition: List[Fact] = []
     missions: List[Fact] = []
     employers: List[Fact] = []

@@ -98,3 +98,24 @@ def test_an_unknown_code_in_a_linked_file_is_refused_by_name(tmp_path):
     mobilities.write_text(mobilities.read_text(encoding="utf-8") + '"Z9999","A1101","1"\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"\[E031\].*Z9999.*unknown ROME code"):
         rome.read_release(folder)
+
+
+def test_each_sheet_names_its_rome_fiche_which_holds_one_of_the_sheets_names(kb):
+    from bot.resolve.names import Grammar, rome_names
+
+    grammar = Grammar.load(KNOWLEDGE_DIR)
+    for sheet in kb.sheets.values():
+        assert sheet.rome_fiche in kb.fiches, sheet.id
+        fiche_names = {grammar.key(name.text) for name in rome_names([kb.fiches[sheet.rome_fiche]])}
+        assert fiche_names & {grammar.key(n) for n in (sheet.title, *sheet.all_names())}, sheet.id
+
+
+def test_a_sheet_naming_a_fiche_that_does_not_exist_is_refused(tmp_path):
+    from bot.knowledge import load_knowledge
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    sheet = target / "data-scientist.yml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("rome_fiche: M1405", "rome_fiche: M9999"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"\[E035\] .*data-scientist\.yml, field 'rome_fiche': M9999"):
+        load_knowledge(target)
