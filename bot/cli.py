@@ -168,6 +168,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web.app import create_app
     from bot.web.http_limits import uvicorn_options
 
+    _sync_rome(settings)  # a fresh clone has the ROME sources, not the fiches generated from them
     kb = _load(settings)
     for name, host, port in (("service", settings.host, settings.port), ("Rasa", settings.rasa_host, settings.rasa_port)):
         if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
@@ -271,6 +272,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         print("error: --workers must be 1 or more", file=sys.stderr)
         return 1
+    _sync_rome(settings)  # once, before the workers load the knowledge
     _load(settings)  # a bad knowledge file stops here, not in every worker
     filemodes.secure_state(settings)  # the workers write the id-signing key there
     host, port = args.host or settings.host, args.port or settings.port
