@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot import filemodes, logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
-from bot.knowledge import KnowledgeBase, catalogue, load_knowledge, rome
+from bot.knowledge import KnowledgeBase, catalogue, load_knowledge, rome, shared_knowledge
 from bot.rasa import process as rasa_process
 from bot.resolve.names import everyday_problems
 from bot.rasa import stores
@@ -33,8 +33,8 @@ from bot.settings import Settings, get_settings
 log = logging.getLogger("boussole")
 
 
-def _load(settings: Settings) -> KnowledgeBase:
-    kb = load_knowledge(settings.knowledge_dir)
+def _load(settings: Settings, load=load_knowledge) -> KnowledgeBase:
+    kb = load(settings.knowledge_dir)
     print(f"knowledge: {len(kb.sheets)} sheet(s) valid in {settings.knowledge_dir}: {', '.join(kb.sheets)}")
     return kb
 
@@ -169,7 +169,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web.http_limits import uvicorn_options
 
     _sync_rome(settings)  # a fresh clone has the ROME sources, not the fiches generated from them
-    kb = _load(settings)
+    # The app built below reads the same copy (shared_knowledge): loaded once in this process.
+    kb = _load(settings, lambda directory: shared_knowledge(Path(directory).resolve()))
     for name, host, port in (("service", settings.host, settings.port), ("Rasa", settings.rasa_host, settings.rasa_port)):
         if rasa_process.port_in_use("127.0.0.1" if host == "0.0.0.0" else host, port):
             print(f"error: port {port} for the {name} is already in use (is Boussole already running?); "

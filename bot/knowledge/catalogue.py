@@ -185,10 +185,10 @@ class Catalogue:
 
 def name_key(text: str) -> str:
     """How a name is matched: folded, hyphens as spaces ("sage femme" is "sage-femme"), in the singular."""
-    return _singular(fold(text).replace("-", " "))
+    return singular(fold(text).replace("-", " "))
 
 
-def _singular(key: str) -> str:
+def singular(key: str) -> str:
     """French plural of a folded name, word by word: "avocats d'affaires" -> "avocat d'affaire"."""
     return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" and not w.endswith("ss") else w for w in key.split())
 

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 import yaml
 
 from bot.errors import Errors
-from bot.knowledge.catalogue import gender_forms
+from bot.knowledge.catalogue import gender_forms, singular
 from bot.text import fold
 
 NAMES_DIR = Path("names")
@@ -61,18 +61,13 @@ class Grammar:
         words: list[str] = []
         for word in fold(text).replace("'", " ").replace("-", " ").split():
             if word in self.sms:
-                words += [_singular(part) for part in fold(self.sms[word]).replace("'", " ").split()]
+                words += [singular(part) for part in fold(self.sms[word]).replace("'", " ").split()]
             else:
-                words.append(_singular(word))
+                words.append(singular(word))
         return words
 
     def key(self, text: str) -> str:
         return " ".join(self.words(text))
-
-
-def _singular(word: str) -> str:
-    """French plural, one folded word: "infirmieres" -> "infirmiere", "bureaux" -> "bureau"."""
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss") else word
 
 
 @dataclass(frozen=True)

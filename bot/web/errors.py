@@ -48,11 +48,17 @@ def _describe(error: dict) -> tuple[str, str]:
     if kind == "value_error.strictbool":  # pydantic's StrictBool: "yes", 1 or "true" are not booleans
         return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected="booléen")), "wrong_type"
     if kind.startswith("type_error"):
-        expected = _TYPE_NAMES.get(kind.rsplit(".", 1)[-1], kind.rsplit(".", 1)[-1])
+        expected = _expected(kind)
         if kind in ("type_error.dict",) and field == "corps":
             return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected="objet JSON")), "wrong_type"
         return M.INVALID_FIELD.format(field=field, reason=M.WRONG_TYPE.format(expected=expected)), "wrong_type"
     return M.INVALID_FIELD.format(field=field, reason=M.INVALID_VALUE), "invalid_field"
+
+
+def _expected(kind: str) -> str:
+    """The French name of the type a pydantic `type_error.<type>` expected."""
+    name = kind.rsplit(".", 1)[-1]
+    return _TYPE_NAMES.get(name, name)
 
 
 def _describe_parameter(name: str, kind: str, limits: dict) -> tuple[str, str]:
@@ -68,8 +74,7 @@ def _describe_parameter(name: str, kind: str, limits: dict) -> tuple[str, str]:
     if kind in reasons:
         return M.INVALID_PARAMETER.format(name=name, reason=reasons[kind]), "invalid_parameter"
     if kind.startswith("type_error"):
-        expected = _TYPE_NAMES.get(kind.rsplit(".", 1)[-1], kind.rsplit(".", 1)[-1])
-        return M.INVALID_PARAMETER.format(name=name, reason=M.WRONG_TYPE.format(expected=expected)), "invalid_parameter"
+        return M.INVALID_PARAMETER.format(name=name, reason=M.WRONG_TYPE.format(expected=_expected(kind))), "invalid_parameter"
     return M.INVALID_PARAMETER.format(name=name, reason=M.INVALID_VALUE), "invalid_parameter"
 
 
