@@ -43,19 +43,18 @@ class JobScores:
 
 
 def job_id(kb, value: str) -> str:
-    """What a job name designates: a sheet id, a MET id of ONISEP's index, or "?name"."""
+    """What a job name designates through the resolver: a sheet id, a ROME code, or "?name"."""
     from bot.text import fold
 
-    sheet = kb.find_job(value)
-    entry = kb.catalogue.find(value) if sheet is None else None
-    sheet = sheet or (kb.sheet_of(entry) if entry else None)
-    return sheet.id if sheet else entry.id if entry else f"?{fold(value)}"
+    found = [m for m in kb.finder.find("", [value]) if m.metiers]
+    return found[0].metiers[0] if found else f"?{fold(value)}"
 
 
 def score_jobs(agent, kb, examples: list[tuple[str, list[str]]]) -> JobScores:
     """How often the métiers of a sentence are recognised the way the answers resolve them."""
-    from bot.answers.jobs import named_jobs
     from bot.answers.message import question_from_message
+    from bot.answers.turn import resolve_turn
+    from bot.text import fold
 
     async def parse_all() -> list[dict]:
         return [await agent.parse_message(text) for text, _ in examples]
@@ -65,11 +64,11 @@ def score_jobs(agent, kb, examples: list[tuple[str, list[str]]]) -> JobScores:
     recall: dict = {}
     errors = []
     for (text, values), message in zip(examples, parsed):
-        sheets, unnamed = named_jobs(kb, question_from_message(message, kb))
-        found = {s.id for s in sheets} | {u.entry.id if u.entry else job_id(kb, u.name) for u in unnamed}
+        turn = resolve_turn(kb, question_from_message(message, kb))
+        found = {*turn.metiers, *turn.choices[:1], *([f"?{fold(turn.unknown)}"] if turn.unknown else [])}
         expected = {job_id(kb, v) for v in values}
         for wanted in expected:
-            kind = "sheet" if wanted in kb.sheets else "unknown" if wanted.startswith("?") else "index"
+            kind = "sheet" if wanted in kb.sheets else "unknown" if wanted.startswith("?") else "rome"
             hit, total = recall.get(kind, (0, 0))
             recall[kind] = (hit + (wanted in found), total + 1)
         if found != expected:

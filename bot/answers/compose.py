@@ -1,23 +1,28 @@
-"""Compose Boussole's French reply to one question from the knowledge sheets.
+"""Compose Boussole's French reply to one question from the knowledge.
 
 Pure functions: a `Question` (intent, entities, context) in, a `Reply` out.
-Honesty rules (DESIGN.md): only facts of the sheet; a facet the sheet lacks
-is named with a plain "ma source ne dit rien"; a job without a sheet is named
-back with the list of known jobs and no figure of another job.
+The métiers of the turn are resolved once (bot/answers/turn.py); a hand-made
+sheet answers first for its métier, its ROME 4.0 fiche for what the sheet
+lacks, and a fiche alone for every other métier (bot/answers/fiche.py).
+Honesty rules (DESIGN.md): only facts of the source, each part under its own
+source line; a facet the source lacks is named with a plain "ma source ne dit
+rien"; a métier nothing resolves is named back, never answered with the facts
+of the métier in context.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence, Union
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Optional, Sequence
 
+from bot.answers import fiche as F
 from bot.answers import templates as T
-from bot.answers.jobs import Unknown, as_follow_up, named_jobs, resolve_jobs
+from bot.answers.followup import as_follow_up
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
+from bot.answers.turn import Turn, resolve_turn
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.catalogue import PUBLISHER
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
 
@@ -43,36 +48,32 @@ _VOWELS = set("aeiouyhéèêëàâîïôöûü")
 class Reply:
     text: str
     buttons: list[dict] = field(default_factory=list)
-    # The job the conversation is now about (a sheet id or a name without a sheet).
+    # The métier the conversation is now about: a sheet id or a ROME code.
     job: Optional[str] = None
-    # "sheet_id:fact_id" of every fact quoted, for a later "source ?".
+    # "id:fact" of every fact quoted ("sheet_id:fact_id", "ROME code:part"), for a later "source ?".
     facts: list[str] = field(default_factory=list)
     # A response of the domain to send instead of `text` (the out-of-scope refusal, say).
     response: Optional[str] = None
     # The templates the reply was framed with and their fields, for the reply check's log.
     templates: list[tuple[str, dict]] = field(default_factory=list)
-    # Ids of the sheets the text draws on, when not only the job's (a "source ?" on every sheet).
+    # Ids of the sheets and fiches the text draws on, when not only the job's.
     sheets: list[str] = field(default_factory=list)
     # The topic intent answered (or asked about, when the reply asks which métier).
     topic: Optional[str] = None
-    # MET ids of the ONISEP index entries the reply names (a métier without a sheet).
-    indexed: list[str] = field(default_factory=list)
+    # Names the reply may say beyond its sources: the fiches offered as buttons, say.
+    said: list[str] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[str]:
-        """What the reply says the sheet lacks (télétravail, salaire d'un profil senior…)."""
+        """What the reply says the source lacks (télétravail, salaire d'un profil senior…)."""
         return T.gaps(self.templates)
+
+    def drawn_ids(self) -> list[str]:
+        return list(dict.fromkeys(self.sheets or [self.job] if (self.sheets or self.job) else []))
 
     def drawn_from(self, kb: KnowledgeBase) -> list[Sheet]:
         """The sheets the reply check reads: those named, else the job's own, if it has one."""
-        ids = self.sheets or [self.job]
-        return [kb.sheets[i] for i in dict.fromkeys(ids) if i in kb.sheets]
-
-    def indexed_text(self, kb: KnowledgeBase) -> list[str]:
-        """What the reply may say of the index entries it names: their label, link and ROME jobs."""
-        entries = [kb.catalogue.by_id[i] for i in self.indexed]
-        return [PUBLISHER, "ROME", *(part for e in entries for part in
-                                     (e.label, *e.names, e.url, *(f"{r.code} {r.label}" for r in e.rome)))]
+        return [kb.sheets[i] for i in self.drawn_ids() if i in kb.sheets]
 
 
 def de(word: str) -> str:
@@ -82,7 +83,14 @@ def de(word: str) -> str:
 
 def known_jobs_sentence(kb: KnowledgeBase) -> str:
     titles = kb.titles()
+    if kb.fiches and titles:
+        return T.fill("CATALOGUE_JOBS", count=len(kb.fiches), jobs=", ".join(titles))
     return T.fill("KNOWN_JOBS", len(titles) if len(titles) in T.KNOWN_JOBS else "many", jobs=", ".join(titles))
+
+
+def metier_title(kb: KnowledgeBase, metier: str) -> str:
+    """How a button or a list names a métier: the sheet's title, the fiche's title."""
+    return kb.sheets[metier].title if metier in kb.sheets else kb.fiches[metier]["label"]
 
 
 def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
@@ -94,45 +102,142 @@ def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
 
 def _compose(kb: KnowledgeBase, question: Question) -> Reply:
     question = as_follow_up(kb, question)
+    if question.intent == "greet":
+        question = _greeting_question(kb, question)
+        if question.intent == "greet":
+            return Reply("", response="utter_greet", job=question.context_job)
     if question.intent in UNSURE_INTENTS:
         return _unsure(kb, question)
     if question.intent == "help":
         return Reply(T.fill("HELP", known=known_jobs_sentence(kb)), job=question.context_job)
+    turn = resolve_turn(kb, question)
     if question.intent == "list_jobs":
-        return _list_jobs(kb, question)
-
-    jobs = resolve_jobs(kb, question)
-    sheet = jobs.sheet
+        return _list_jobs(kb, turn)
     if question.intent == "ask_source":
-        return _source(kb, sheet, question)
+        return _source(kb, turn, question)
     section = T.SECTION_OF_INTENT.get(question.intent)
     if section is None:
         raise ValueError(f"intent {question.intent!r} has no answer in the knowledge base")
-    if jobs.unknown is not None:
-        return _no_sheet(kb, jobs.unknown)
-    if sheet is None:
-        return _which_job(kb, question)
-
-    if section == "definition" and not question.jobs and not jobs.named:
+    if turn.unknown is not None and not turn.metiers:
+        return _unknown(kb, turn)
+    if turn.choices:
+        return _which_of(kb, turn)
+    target = turn.target or _only_sheet(kb)
+    if target is None:
+        return _which_job(kb, question, turn)
+    if section == "comparisons":
+        return _comparison_reply(kb, target, turn, question)
+    if section == "salary" and len(turn.metiers) > 1:
+        return _salaries_reply(kb, turn.metiers, question)
+    if target not in kb.sheets:
+        return _fiche_reply(kb, kb.fiches[target], question, turn)
+    sheet = kb.sheets[target]
+    if section == "definition" and not turn.metiers:
         # « C'est quoi la vision par ordinateur ? » asks about a term of the sheet, not the job.
         mentions = fact_search(kb, sheet).mentions(question.text)
         if mentions:
             return _mentions_reply(sheet, mentions)
-    if section == "comparisons":
-        return _comparison_reply(sheet, jobs.others, question)
-    if section == "salary" and len(jobs.named) > 1:
-        return _salaries_reply(kb, jobs.named, question)
     if section == "salary":
         lines, facts = _salary(kb, sheet, question)
+        extra: list[str] = []
     else:
         lines, facts = _section(kb, sheet, section, question.aspects)
+        extra = _from_sheet_fiche(kb, sheet, question, bool(facts))
+        if extra and not facts:  # the fiche's intro says the sheet has nothing on the topic
+            lines = []
+    fiche_code = [sheet.rome_fiche] if extra else []
     return Reply(
-        "\n".join(lines + _credit(sheet, section)),
+        "\n".join(lines + (_credit(sheet, section) if lines else []) + extra),
         buttons=_suggestions(question.intent),
         job=sheet.id,
-        facts=[f"{sheet.id}:{fact.id}" for fact in facts],
+        facts=[f"{sheet.id}:{fact.id}" for fact in facts] + [f"{c}:{question.intent}" for c in fiche_code],
         topic=question.intent,
+        sheets=[sheet.id, *fiche_code] if fiche_code else [],
     )
+
+
+def _greeting_question(kb: KnowledgeBase, question: Question) -> Question:
+    """« Bonjour, ma fille veut devenir infirmière… »: a greeting that names a métier asks about it,
+    as the classifier's likeliest topic after the greeting (what the métier is, by default)."""
+    turn = resolve_turn(kb, question)
+    if not turn.named:
+        return question
+    topic = next((i for i, c in question.ranking if i in T.SECTION_OF_INTENT and c >= CLARIFY_MIN_CONFIDENCE),
+                 "ask_definition")
+    return replace(question, intent=topic)
+
+
+def _only_sheet(kb: KnowledgeBase) -> Optional[str]:
+    """A knowledge of one sheet and no catalogue answers about it without asking."""
+    only = kb.only_sheet() if not kb.fiches else None
+    return only.id if only else None
+
+
+def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Turn) -> Reply:
+    """A topic of a métier known by its ROME 4.0 fiche only; a name the fiche does not title
+    (« avocat » in the fiche « Juriste ») is said to be answered from that fiche."""
+    lines = F.part_lines(kb, fiche, question.intent, question.aspects)
+    if lines is None:
+        frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
+        label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]
+        lines = [T.fill(frame, code=fiche["code"], label=label)]
+    written = turn.written[0] if turn.metiers and turn.metiers[0] == fiche["code"] else None
+    if written and F.other_title(kb, fiche, written):
+        lines.insert(0, T.fill("FICHE_OF_NAME", name=written, code=fiche["code"], label=fiche["label"]))
+    return Reply("\n".join(lines + F.credit(kb, fiche)), buttons=_suggestions(question.intent), job=fiche["code"],
+                 facts=[f"{fiche['code']}:{question.intent}"], topic=question.intent)
+
+
+def _from_sheet_fiche(kb: KnowledgeBase, sheet: Sheet, question: Question, answered: bool) -> list[str]:
+    """What the sheet's ROME fiche adds, under its own source: the whole topic when the sheet has
+    nothing on it, else the fiche's items that name an asked aspect the sheet lacks (télétravail)."""
+    fiche = kb.fiches.get(sheet.rome_fiche or "")
+    topic = T.TOPICS.topic(question.intent)
+    if fiche is None or topic is None or topic.rome == "none":
+        return []
+    section = T.SECTION_OF_INTENT[question.intent]
+    items = F.PARTS[topic.rome](fiche, question.aspects, kb)
+    if answered:
+        missing = _missing_aspects(kb, section, sheet.topic_facts(section), question.aspects)
+        terms = [fold(t) for a in missing for t in kb.aspects[a].terms]
+        items = [i for i in items if any(f" {t} " in f" {fold(i)} " for t in terms)]
+    if not items:
+        return []
+    intro = T.fill("SHEET_GAP_FROM_FICHE", label=T.SECTION_LABEL[section] if not answered else
+                   ", ".join(kb.aspects[a].label for a in _missing_aspects(kb, section, sheet.topic_facts(section),
+                                                                           question.aspects)),
+                   de_title=de(sheet.title), code=fiche["code"])
+    return [intro, *items, *F.credit(kb, fiche)]
+
+
+def _unknown(kb: KnowledgeBase, turn: Turn) -> Reply:
+    """A métier named that nothing resolves: named back, with the nearest titles known as buttons."""
+    nearest = kb.finder.nearest(turn.unknown)
+    lines = [T.fill("UNKNOWN_METIER", name=turn.unknown),
+             T.fill("UNKNOWN_NEAREST") if nearest else T.fill("UNKNOWN_NO_NEAREST")]
+    return Reply(" ".join(lines), buttons=_metier_buttons(kb, turn.topic, nearest, turn), job=None, topic=turn.topic,
+                 said=[metier_title(kb, m) for m in nearest])
+
+
+def _which_of(kb: KnowledgeBase, turn: Turn) -> Reply:
+    """A name several fiches share and none titles: ask which, a button each."""
+    return Reply(T.fill("WHICH_OF", name=turn.choice_name), buttons=_metier_buttons(kb, turn.topic, turn.choices, turn),
+                 job=turn.context, topic=turn.topic, said=[metier_title(kb, m) for m in turn.choices])
+
+
+def _metier_buttons(kb: KnowledgeBase, intent: str, metiers: Sequence[str], turn: Optional[Turn] = None) -> list[dict]:
+    """A button per métier that asks `intent` about it, with the question's other entities."""
+    entities: dict = {}
+    if turn is not None:
+        if turn.aspects:
+            entities["aspect"] = list(turn.aspects)
+        for name, value in (("experience_level", turn.level), ("region", turn.region)):
+            if value:
+                entities[name] = value
+    intent = intent if intent in T.SECTION_OF_INTENT else "ask_definition"
+    def payload(metier: str) -> str:
+        return f"/{intent}" + json.dumps({**entities, "job": metier}, ensure_ascii=False, separators=(",", ":"))
+    return [{"title": _capitalised(metier_title(kb, m)), "payload": payload(m)} for m in metiers]
 
 
 def _credit(sheet: Sheet, section: str) -> list[str]:
@@ -145,36 +250,17 @@ def _credit(sheet: Sheet, section: str) -> list[str]:
     return []
 
 
-def _no_sheet(kb: KnowledgeBase, unknown: Unknown) -> Reply:
-    known = known_jobs_sentence(kb)
-    entry = unknown.entry
-    if entry is None:
-        return Reply(T.fill("NO_SHEET", name=unknown.name, known=known), job=unknown.name)
-    rome = [T.fill("ROME_JOB", code=r.code, label=r.label) for r in entry.rome]
-    lines = [T.fill("NO_SHEET_INDEXED", name=unknown.name, url=entry.url)]
-    if rome:
-        lines.append(T.fill("ROME_JOBS", jobs=", ".join(rome)))
-    lines.append(known)
-    return Reply("\n".join(lines), job=unknown.name, indexed=[entry.id])
-
-
-def _which_job(kb: KnowledgeBase, question: Question) -> Reply:
-    """Several sheets and no métier named: ask which one, with a button each."""
-    entities: dict = {}
-    if question.aspects:
-        entities["aspect"] = list(dict.fromkeys(question.aspects))
-    for name in ("experience_level", "region"):
-        if getattr(question, name):
-            entities[name] = getattr(question, name)
-    return Reply(T.fill("WHICH_JOB", known=known_jobs_sentence(kb)), buttons=_sheet_buttons(kb, question.intent, entities),
-                 job=None, topic=question.intent)
-
-
-def _sheet_buttons(kb: KnowledgeBase, intent: str, entities: dict) -> list[dict]:
-    """A button per sheet that asks `intent` about it, with the question's `entities`."""
-    def payload(sheet: Sheet) -> str:
-        return f"/{intent}" + json.dumps({**entities, "job": sheet.title}, ensure_ascii=False, separators=(",", ":"))
-    return [{"title": _capitalised(s.title), "payload": payload(s)} for s in kb.sheets.values()]
+def _which_job(kb: KnowledgeBase, question: Question, turn: Turn) -> Reply:
+    """No métier named and none in context: ask which one, with the detailed sheets as buttons.
+    A person's own job is said back: it is not the one asked about."""
+    if turn.own:
+        text = T.fill("OWN_JOB", label=metier_title(kb, turn.own[0]), ask=T.fill("ASK_NAME"))
+    elif kb.fiches:
+        text = T.fill("WHICH_METIER", ask=T.fill("ASK_NAME"))
+    else:
+        text = T.fill("WHICH_JOB", known=known_jobs_sentence(kb))
+    return Reply(text, buttons=_metier_buttons(kb, question.intent, list(kb.sheets), turn),
+                 job=None, topic=question.intent, said=[metier_title(kb, m) for m in turn.own])
 
 
 def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
@@ -188,10 +274,10 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
     if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
         return refusal
-    jobs = resolve_jobs(kb, question)
-    sheet = jobs.sheet
-    if jobs.unknown is not None and in_doubt:
-        return _no_sheet(kb, jobs.unknown)
+    turn = resolve_turn(kb, question)
+    if turn.unknown is not None and not turn.metiers and in_doubt:
+        return _unknown(kb, turn)
+    sheet = kb.get(turn.target or _only_sheet(kb))
     search = fact_search(kb, sheet) if sheet else None
     mentions = search.mentions(question.text) if search else None
     if mentions:
@@ -247,19 +333,23 @@ def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str])
     return Reply(text, buttons=buttons, job=sheet.id if sheet else question.context_job)
 
 
-def _list_jobs(kb: KnowledgeBase, question: Question) -> Reply:
-    """The known métiers, a button each; a job named in the question is confirmed or named back."""
-    known, unnamed = named_jobs(kb, question) if question.jobs else ([], [])
-    if known:
-        sheet = known[0]
-        return Reply(T.fill("HAS_SHEET", de_title=de(sheet.title)), buttons=_suggestions("list_jobs"), job=sheet.id)
-    if unnamed:
-        reply = _no_sheet(kb, unnamed[0])
-        reply.job = None
-        return reply
+def _list_jobs(kb: KnowledgeBase, turn: Turn) -> Reply:
+    """The known métiers, the sheets a button each; a métier named in the question is confirmed or named back."""
+    if turn.metiers:
+        metier = turn.metiers[0]
+        if metier in kb.sheets:
+            text = T.fill("HAS_SHEET", de_title=de(kb.sheets[metier].title))
+        else:
+            text = T.fill("HAS_FICHE", label=kb.fiches[metier]["label"])
+        return Reply(text, buttons=_suggestions("list_jobs"), job=metier)
+    if turn.unknown is not None:
+        return _unknown(kb, turn)
+    if turn.choices:
+        return _which_of(kb, turn)
     # Listing starts over: the next question is about whichever métier the person picks.
-    buttons = _sheet_buttons(kb, "ask_definition", {}) if len(kb.sheets) > 1 else []
-    return Reply(f"{known_jobs_sentence(kb)} {T.fill('LIST_JOBS_ASK')}", buttons=buttons, job=None)
+    buttons = _metier_buttons(kb, "ask_definition", list(kb.sheets)) if len(kb.sheets) > 1 else []
+    ask = T.fill("ASK_NAME") if kb.fiches else T.fill("LIST_JOBS_ASK")
+    return Reply(f"{known_jobs_sentence(kb)} {ask}", buttons=buttons, job=None)
 
 
 def _facts_for_aspects(facts: Iterable[Fact], aspects: Sequence[str]) -> list[Fact]:
@@ -368,26 +458,42 @@ def _basis_and_period(figures: Sequence[SalaryFigure], aspects: set[str]) -> lis
     return list(dict.fromkeys(out))
 
 
-def _comparison_reply(sheet: Sheet, others: Sequence[Union[Sheet, Unknown]], question: Question) -> Reply:
-    """The sheet's own comparisons; with another sheet named, both sheets side by side."""
-    pairs = [o for o in others if isinstance(o, Sheet)]
-    if not pairs:
-        lines, facts = _comparison(sheet, [o.name for o in others])
+def _comparison_reply(kb: KnowledgeBase, target: str, turn: Turn, question: Question) -> Reply:
+    """Two métiers side by side, each under its own source; one métier alone: its sheet's own comparisons."""
+    others = [m for m in turn.metiers if m != target]
+    if not others:
+        if target not in kb.sheets:
+            fiche = kb.fiches[target]
+            lines = [T.fill("ROME_NOTHING", code=fiche["code"], label=T.SECTION_LABEL["comparisons"])]
+            return Reply("\n".join(lines + F.credit(kb, fiche)), buttons=_suggestions(question.intent), job=target,
+                         topic=question.intent)
+        sheet = kb.sheets[target]
+        lines, facts = _comparison(sheet, [turn.unknown] if turn.unknown else [])
         return Reply("\n".join(lines + _credit(sheet, "comparisons")), buttons=_suggestions(question.intent),
                      job=sheet.id, facts=[f"{sheet.id}:{f.id}" for f in facts], topic=question.intent)
-    other = pairs[0]
-    lines = [T.fill("COMPARISON_PAIR", title=_capitalised(sheet.title), other=other.title)]
+    other = others[0]
+    lines = [T.fill("COMPARISON_PAIR", title=_capitalised(metier_title(kb, target)), other=metier_title(kb, other))]
     refs: list[str] = []
-    for this, that in ((sheet, other), (other, sheet)):
-        facts = _compared_with(this, that) or this.definition[:2]
-        if facts:
-            lines.append(T.fill("COMPARISON_SIDE", title=_capitalised(this.title), text=" ".join(f.text for f in facts),
-                                credit=_credit_name(this)))
-            refs += [f"{this.id}:{f.id}" for f in facts]
+    for this, that in ((target, other), (other, target)):
+        text, facts = _side(kb, this, that)
+        if text:
+            lines.append(T.fill("COMPARISON_SIDE", title=_capitalised(metier_title(kb, this)), text=text,
+                                credit=_credit_name(kb, this)))
+            refs += facts
         else:
-            lines.append(T.fill("NOTHING_ON_SECTION", label=T.SECTION_LABEL["definition"], de_title=de(this.title)))
-    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=sheet.id, facts=refs,
-                 sheets=[sheet.id, other.id], topic=question.intent)
+            lines.append(T.fill("NOTHING_ON_SECTION", label=T.SECTION_LABEL["definition"],
+                                de_title=de(metier_title(kb, this))))
+    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=target, facts=refs,
+                 sheets=[target, other], topic=question.intent)
+
+
+def _side(kb: KnowledgeBase, this: str, that: str) -> tuple[str, list[str]]:
+    """One side of a comparison: what a sheet says of the other métier, else its definition."""
+    if this not in kb.sheets:
+        return kb.fiches[this].get("definition") or "", [f"{this}:ask_definition"]
+    sheet = kb.sheets[this]
+    facts = (_compared_with(sheet, kb.sheets[that]) if that in kb.sheets else []) or sheet.definition[:2]
+    return " ".join(f.text for f in facts), [f"{sheet.id}:{f.id}" for f in facts]
 
 
 def _compared_with(sheet: Sheet, other: Sheet) -> list[Fact]:
@@ -400,21 +506,27 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _credit_name(sheet: Sheet) -> str:
-    doc = sheet.source
+def _credit_name(kb: KnowledgeBase, metier: str) -> str:
+    if metier not in kb.sheets:
+        return T.fill("ROME_CREDIT_SHORT", code=metier)
+    doc = kb.sheets[metier].source
     return T.fill("CREDIT_SHORT", publisher=doc.credited, doc=doc.title)
 
 
-def _salaries_reply(kb: KnowledgeBase, sheets: Sequence[Sheet], question: Question) -> Reply:
-    """Two métiers' salaries, never mixed: each paragraph names its métier and its source."""
+def _salaries_reply(kb: KnowledgeBase, metiers: Sequence[str], question: Question) -> Reply:
+    """Several métiers' salaries, never mixed: each paragraph names its métier and its source."""
     lines: list[str] = []
     refs: list[str] = []
-    for sheet in sheets:
-        said, facts = _salary(kb, sheet, question)
-        lines.append(T.fill("SALARY_OF", title=_capitalised(sheet.title), text=" ".join(said), credit=_credit_name(sheet)))
-        refs += [f"{sheet.id}:{f.id}" for f in facts]
-    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=sheets[0].id, facts=refs,
-                 sheets=[s.id for s in sheets], topic=question.intent)
+    for metier in metiers:
+        if metier in kb.sheets:
+            said, facts = _salary(kb, kb.sheets[metier], question)
+            refs += [f"{metier}:{f.id}" for f in facts]
+        else:
+            said = [T.fill("ROME_NO_SALARY", code=metier, label=kb.fiches[metier]["label"])]
+        lines.append(T.fill("SALARY_OF", title=_capitalised(metier_title(kb, metier)), text=" ".join(said),
+                            credit=_credit_name(kb, metier)))
+    return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=metiers[0], facts=refs,
+                 sheets=list(metiers), topic=question.intent)
 
 
 def _comparison(sheet: Sheet, others: Sequence[str]):
@@ -440,21 +552,26 @@ def _comparison(sheet: Sheet, others: Sequence[str]):
     return lines, used
 
 
-def _source(kb: KnowledgeBase, sheet: Optional[Sheet], question: Question) -> Reply:
-    sheets = [sheet] if sheet else list(kb.sheets.values())
-    lines = [_source_sentence(s) for s in sheets]
+def _source(kb: KnowledgeBase, turn: Turn, question: Question) -> Reply:
+    """The sources of the facts the last answer gave (else of the métier asked about, else of all sheets),
+    with the source's own words for a sheet's facts."""
+    quoted = [ref.partition(":")[0] for ref in question.last_facts]
+    ids = [i for i in dict.fromkeys([*turn.metiers, *quoted]) if i in kb.sheets or i in kb.fiches]
+    if not ids:
+        ids = [turn.target] if turn.target else list(kb.sheets)
+    lines = [_source_sentence(kb.sheets[i]) if i in kb.sheets else
+             T.fill("ROME_SOURCE", label=kb.fiches[i]["label"], code=i, url=kb.fiches[i]["url"]) for i in ids]
     quotes = []
     for ref in question.last_facts[:3]:
         sheet_id, _, fact_id = ref.partition(":")
-        quoted = kb.get(sheet_id)
-        fact = quoted.fact(fact_id) if quoted else None
+        sheet = kb.get(sheet_id)
+        fact = sheet.fact(fact_id) if sheet else None
         if fact is not None:
             quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
     if quotes:
         lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
-    quoted = [ref.partition(":")[0] for ref in question.last_facts[:3]]
-    return Reply("\n".join(lines), job=sheet.id if sheet else question.context_job, facts=list(question.last_facts),
-                 sheets=[s.id for s in sheets] + quoted)
+    return Reply("\n".join(lines), job=turn.target or (ids[0] if len(ids) == 1 else question.context_job),
+                 facts=list(question.last_facts), sheets=ids)
 
 
 def _source_sentence(sheet: Sheet) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Text
 
-from bot.answers.compose import Question
+from bot.answers.question import Question
 from bot.knowledge import KnowledgeBase
 
 # DIET alone sometimes tags a stray word as a job ("femme", "images"); below this
@@ -22,7 +22,7 @@ def entity_values(message: Dict[Text, Any], name: str) -> List[str]:
 
 
 def job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
-    """Job entities worth believing: found by lookup, confident, or a name of a sheet or of ONISEP's index."""
+    """Job entities worth believing: found by lookup, confident, or a name the resolver knows."""
     by_lookup = {str(e.get("value")) for e in message.get("entities") or []
                  if e.get("entity") == "job" and e.get("extractor") != "DIETClassifier"}
     kept = []
@@ -31,7 +31,7 @@ def job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
         if e.get("entity") != "job" or sum(c.isalpha() for c in value) < 2:
             continue
         confident = (e.get("confidence_entity") or 0) >= MIN_DIET_JOB_CONFIDENCE
-        known = kb.find_job(value) or kb.catalogue.find(value)
+        known = any(m.resolved for m in kb.finder.find("", [value]))
         if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or known:
             kept.append(value)
     return list(dict.fromkeys(kept))

@@ -14,13 +14,15 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from bot.answers import templates as T
 from bot.answers.compose import Question, Reply
+from bot.answers.fiche import onisep_urls
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Sheet
 from bot.text import fold, squash
 
-# The product's own name is the one proper noun a reply may carry from nowhere.
-PRODUCT_NAMES = ("Boussole",)
+# The product's and the publishers' names are the proper nouns a frame may carry (frames.yml).
+PRODUCT_NAMES = tuple(T.OWN_NAMES)
 
 _NUMBER = re.compile(r"\d+(?:[  .,]\d+)*")
 _CURRENCY = re.compile(r"k€|€|\$|£|\b(?:euros?|EUR|dollars?|USD)\b")
@@ -117,6 +119,24 @@ def question_words(question: Question) -> list[str]:
             question.context_job or ""]
 
 
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def fiche_text(kb: KnowledgeBase, code: str) -> list[str]:
+    """Everything a ROME fiche says (and ONISEP's links to the same métier), which a reply may quote."""
+    return kb.derived(("fiche_text", code), lambda: [*_strings(kb.fiches[code]), *onisep_urls(kb, code)])
+
+
 def check_composed(kb: KnowledgeBase, question: Question, reply: Reply) -> list[Unsupported]:
-    """check_reply for a composed reply: its sheets, the question's words, the index entries it names."""
-    return check_reply(reply.text, kb, reply.drawn_from(kb), [*question_words(question), *reply.indexed_text(kb)])
+    """check_reply for a composed reply: its sheets and fiches, the question's words, the métiers it offers."""
+    fiches = [i for i in reply.drawn_ids() if i in kb.fiches and i not in kb.sheets]
+    said = [*question_words(question), *reply.said, str(len(kb.fiches)),
+            *(part for code in fiches for part in fiche_text(kb, code))]
+    return check_reply(reply.text, kb, reply.drawn_from(kb), said)

@@ -9,10 +9,11 @@ read as that one, and the name must then be found whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.resolve.names import NameIndex
@@ -26,6 +27,11 @@ _TWO_TYPOS_LENGTH = 8
 _MIN_HEAD_LENGTH = 6
 # « Which one? » offers at most this many métiers.
 MAX_CHOICES = 5
+# An unknown name is offered the known métiers whose names are at least this similar (rapidfuzz ratio).
+_MIN_NEAREST_SCORE = 75
+# A written unit of a message: a word with its apostrophes and hyphens (« d'animaux », « bio-info »).
+_UNIT = re.compile(r"[\w’'-]+")
+NEAREST_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,37 @@ class MentionFinder:
             best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
             fixed.append(best[0] if len(best) == 1 else word)
         return fixed
+
+    def nearest(self, name: str, limit: int = NEAREST_COUNT) -> list[str]:
+        """The known métiers closest to `name` (one nobody knows), best first: the names that share
+        its first word (« dresseur de chiens » for « dresseur de licornes »), else the names written
+        most alike (rapidfuzz's ratio)."""
+        words = [w for w in self.correct(self.index.grammar.words(name)) if w not in self.index.grammar.linking]
+        if not words:
+            return []
+        keys = sorted(self.index.by_word.get(words[0], ()))
+        if keys:
+            ranked = self.index.best_names(keys)
+        else:
+            found = process.extract(" ".join(words), list(self.index.by_key), scorer=fuzz.ratio, processor=None,
+                                    score_cutoff=_MIN_NEAREST_SCORE, limit=limit * 4)
+            ranked = [n for key, _, _ in found for n in self.index.by_key[key]]
+        return list(dict.fromkeys(n.metier for n in ranked))[:limit]
+
+    def as_written(self, text: str, name: str) -> str:
+        """The piece of `text` that `name` (a normalised mention) was read from, as the person wrote it."""
+        wanted = self.correct(self.index.grammar.words(name))
+        units = [(m.start(), m.end(), self.correct(self.index.grammar.words(m.group())))
+                 for m in _UNIT.finditer(text)]
+        for first in range(len(units)):
+            words: list[str] = []
+            for last in range(first, len(units)):
+                words += units[last][2]
+                if words == wanted:
+                    return text[units[first][0]:units[last][1]]
+                if len(words) >= len(wanted) or wanted[:len(words)] != words:
+                    break
+        return name
 
     def find(self, text: str, tagged: Sequence[str] = ()) -> list[Mention]:
         """The métiers `text` names, in order; `tagged` are the NLU's job entities, which may name

@@ -40,6 +40,7 @@ class Grammar:
     own_job: tuple = ()  # word sequences, normalised
     complement: frozenset = frozenset()
     determiners: frozenset = frozenset()
+    follow_up: frozenset = frozenset()  # words around a name that only ask the last question again
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
@@ -48,7 +49,7 @@ class Grammar:
                       frozenset(fold(w) for w in doc.get("linking") or ()))
         words = lambda key: frozenset(w for item in doc.get(key) or () for w in grammar.words(str(item)))  # noqa: E731
         return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),
-                   words("complement"), words("determiners"))
+                   words("complement"), words("determiners"), words("follow_up"))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""
