@@ -284,7 +284,7 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
         return _mentions_reply(sheet, mentions)
     choices = _likely_topics(question.ranking) if in_doubt else []
     if choices:
-        return _clarify(sheet, question, choices)
+        return _clarify(turn.target, question, choices)
     closest = search.closest(question.text) if search else None
     min_words = CLOSEST_MIN_WORDS if in_doubt else CLOSEST_MIN_WORDS_OUT_OF_SCOPE
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
@@ -319,7 +319,7 @@ def _likely_topics(ranking: Sequence[tuple[str, float]]) -> list[str]:
     return [intent for intent, confidence in top if intent in T.TOPIC_CHOICE and confidence >= CLARIFY_MIN_CONFIDENCE]
 
 
-def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str]) -> Reply:
+def _clarify(metier: Optional[str], question: Question, choices: Sequence[str]) -> Reply:
     """Rasa's two-stage fallback, in one turn: "Vous voulez parler de X ou de Y ?" with a button each."""
     phrases = [T.TOPIC_CHOICE[c][0] for c in choices]
     if len(phrases) == 1:
@@ -330,7 +330,7 @@ def _clarify(sheet: Optional[Sheet], question: Question, choices: Sequence[str])
     entities = {"aspect": list(dict.fromkeys(question.aspects))} if question.aspects else {}
     suffix = json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else ""
     buttons = [{"title": T.TOPIC_CHOICE[c][1], "payload": f"/{c}{suffix}"} for c in choices]
-    return Reply(text, buttons=buttons, job=sheet.id if sheet else question.context_job)
+    return Reply(text, buttons=buttons, job=metier)
 
 
 def _list_jobs(kb: KnowledgeBase, turn: Turn) -> Reply:

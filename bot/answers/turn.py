@@ -96,6 +96,11 @@ def resolve_turn(kb: KnowledgeBase, question: Question) -> Turn:
             choices, choice_name = mention.metiers[:MAX_CHOICES], kb.finder.as_written(question.text, mention.written)
         elif not mention.metiers and unknown is None:
             unknown = kb.finder.as_written(question.text, mention.written)
+    if not metiers and unknown is None and not question.text.startswith("/"):
+        # A piece of one sheet's names (« faire du machine learning », « en ML ») names that sheet.
+        piece = kb.sheet_named_in_part(question.text)
+        if piece is not None:
+            metiers, written, choices = [piece.id], [piece.title], ()
     context = context_metier(kb, question.context_job)
     if question.intent == "ask_comparison" and len(metiers) == 1 and context and context != metiers[0]:
         metiers, written = [context, metiers[0]], [context, written[0]]  # « quelle différence avec un data analyst ? »

@@ -72,7 +72,9 @@ class _Corpus:
         text = " ".join(squash(p) for p in parts if p)
         folded = fold(text)
         # "d'Azur" is read as "Azur" in a reply: the words after an elision are words too.
-        return cls(text, f" {folded} {folded.replace(chr(39), ' ')} ", frozenset(_digits(text)))
+        # ROME writes acronyms between hyphens (« -CPGE- »): the words between hyphens too.
+        return cls(text, f" {folded} {folded.replace(chr(39), ' ')} {folded.replace('-', ' ')} ",
+                   frozenset(_digits(text)))
 
     def __add__(self, other: "_Corpus") -> "_Corpus":
         return _Corpus(f"{self.text} {other.text}", f"{self.folded}{other.folded}", self.numbers | other.numbers)
@@ -108,8 +110,9 @@ def check_reply(text: str, kb: KnowledgeBase, sheets: Sequence[Sheet], said: Ite
     for match in _CAPITALISED.finditer(unquoted):
         if _SENTENCE_START.search(unquoted[: match.start()]):
             continue
-        if f" {fold(match.group())} " not in folded:
-            problems.append(Unsupported("name", match.group()))
+        name = match.group().rstrip("-")  # « (Commercial Pilote Licence -CPL-) »: the hyphens frame the name
+        if f" {fold(name)} " not in folded:
+            problems.append(Unsupported("name", name))
     return problems
 
 

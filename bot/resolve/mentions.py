@@ -110,6 +110,9 @@ class MentionFinder:
             if not value_words:
                 continue
             start = _position(words, value_words)
+            if start is not None and any(s[0] <= start and start + len(value_words) <= s[1] and s[1] - s[0] > len(value_words)
+                                         for s in spans):
+                continue  # the NLU tagged a piece of a longer name written whole (« architecte » of « architecte big data »)
             mention = self._resolve_tagged(value, value_words)
             # The NLU's name covers what the text scan found: the name decides (« chasseur de fantômes »
             # is no « chasseur »).

@@ -40,9 +40,12 @@ def test_follow_up_uses_the_job_slot_and_entities():
     assert "ne donne pas de salaire pour un profil senior" in messages[0]["text"]
 
 
-def test_unknown_job_is_kept_in_the_slot():
+def test_a_fiche_is_kept_in_the_slot_by_its_code_and_an_unknown_name_clears_it():
     messages, slots = run(tracker("ask_employers", [{"entity": "job", "value": "kiné"}]))
-    assert "« kiné »" in messages[0]["text"] and slots["job"] == "kiné"
+    assert "Kinésithérapeute" in messages[0]["text"] and slots["job"] == "J1404"
+    messages, slots = run(tracker("ask_employers", [{"entity": "job", "value": "dresseur de licornes"}],
+                                  text="où travaille un dresseur de licornes ?"))
+    assert "« dresseur de licornes »" in messages[0]["text"] and slots["job"] is None
 
 
 def test_source_uses_last_facts():
@@ -52,7 +55,7 @@ def test_source_uses_last_facts():
 
 
 def test_an_unexpected_intent_gets_an_apology_not_a_crash():
-    messages, slots = run(tracker("greet"))
+    messages, slots = run(tracker("bot_challenge"))
     assert messages[0]["text"].startswith("Désolé") and slots == {}
 
 
@@ -65,10 +68,10 @@ def test_stray_low_confidence_job_from_diet_is_ignored():
 def test_confident_or_looked_up_jobs_are_kept():
     confident = {"entity": "job", "value": "ostéo", "extractor": "DIETClassifier", "confidence_entity": 0.99}
     messages, _ = run(tracker("ask_salary", [confident]))
-    assert "« ostéo »" in messages[0]["text"]
+    assert "« Ostéopathe »" in messages[0]["text"]
     looked_up = {"entity": "job", "value": "kiné", "extractor": "RegexEntityExtractor"}
     messages, _ = run(tracker("ask_salary", [looked_up]))
-    assert "« kiné »" in messages[0]["text"]
+    assert "« Kinésithérapeute »" in messages[0]["text"]
 
 
 def test_unsure_question_gets_the_clarifying_buttons_and_keeps_the_job():

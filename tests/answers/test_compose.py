@@ -142,22 +142,33 @@ def test_conditions_without_facet_says_the_sheet_is_silent(kb):
     assert says_no_info(text) and has(text, "conditions de travail")
 
 
-def test_comparison_with_an_uncompared_job(kb):
-    text = ask(kb, "ask_comparison", jobs=["ingé ML", "développeur web"]).text
-    assert has(text, "ne compare pas", "développeur web", "data scientist")
+def test_comparison_with_an_unknown_job(kb):
+    text = ask(kb, "ask_comparison", jobs=["ingé ML", "dresseur de licornes"]).text
+    assert has(text, "ne compare pas", "dresseur de licornes", "data scientist")
 
 
-@pytest.mark.parametrize("intent", ["ask_salary", "ask_training", "ask_definition", "ask_skills"])
-def test_job_without_sheet_is_named_back_without_figures(kb, intent):
-    reply = ask(kb, intent, jobs=["plombier"])
-    assert has(reply.text, "plombier", "ingénieur en Machine Learning")
+def test_comparison_of_a_sheet_and_a_fiche_credits_each_side(kb):
+    reply = ask(kb, "ask_comparison", jobs=["ingé ML", "développeur web"])
+    assert has(reply.text, "Développeur / Développeuse web", "fiche M1855", "Thomas Bodin")
+    assert reply.sheets == [ML, "M1855"]
+
+
+@pytest.mark.parametrize("intent, words", [
+    ("ask_salary", ["ne donne pas de salaire"]), ("ask_training", ["Comment devenir", "CAP"]),
+    ("ask_definition", ["installe, répare et entretient"]), ("ask_skills", ["Savoir-faire"]),
+])
+def test_job_without_sheet_is_answered_from_its_rome_fiche(kb, intent, words):
+    reply = ask(kb, intent, jobs=["plombier"], context_job=ML)
+    assert has(reply.text, *words, "Source : France Travail, ROME 4.0, fiche F1603", "MET.264")
     assert "50" not in reply.text and "Berkeley" not in reply.text
-    assert reply.job == "plombier" and not reply.facts
+    assert reply.job == "F1603" and reply.facts == [f"F1603:{intent}"]
 
 
-def test_job_without_sheet_stays_in_context(kb):
-    reply = ask(kb, "ask_training", context_job="avocat")
-    assert has(reply.text, "avocat") and "Berkeley" not in reply.text
+def test_a_fiche_stays_in_context(kb):
+    reply = ask(kb, "ask_training", context_job="K1903")
+    assert has(reply.text, "Licence en droit", "fiche K1903") and "Berkeley" not in reply.text
+    # A conversation that kept a name before slots held ids resolves it once more.
+    assert ask(kb, "ask_training", context_job="avocat").job == "K1903"
 
 
 def test_named_job_wins_over_context(kb):
@@ -215,7 +226,8 @@ def test_second_metier_answers(kb2):
 
 def test_two_metiers_without_context_asks_which(kb2):
     reply = ask(kb2, "ask_salary", context_job=None)
-    assert has(reply.text, "De quel métier", "boulanger", "ingénieur en Machine Learning")
+    assert has(reply.text, "De quel métier") and reply.job is None
+    assert {b["title"] for b in reply.buttons} >= {"Boulanger", "Ingénieur en Machine Learning"}
     assert "50" not in reply.text and "1 900" not in reply.text
 
 
@@ -226,8 +238,10 @@ def test_second_metier_keeps_context(kb2):
 def test_list_jobs_confirms_a_named_job(kb):
     known = ask(kb, "list_jobs", jobs=["ingé ML"])
     assert has(known.text, "Oui, j'ai une fiche") and known.job == ML
-    unknown = ask(kb, "list_jobs", jobs=["plombière"])
-    assert has(unknown.text, "« plombière »", "ingénieur en Machine Learning") and unknown.job is None
+    fiche = ask(kb, "list_jobs", jobs=["plombière"])
+    assert has(fiche.text, "« Plombier / Plombière sanitaire »", "fiche ROME") and fiche.job == "F1603"
+    unknown = ask(kb, "list_jobs", jobs=["dresseuse de licornes"])
+    assert has(unknown.text, "Je ne connais pas le métier « dresseuse de licornes »") and unknown.job is None
 
 
 @pytest.mark.parametrize("jobs, text", [

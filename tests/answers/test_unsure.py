@@ -77,9 +77,14 @@ def test_unsure_and_no_topic_is_the_default_refusal(kb):
     assert reply.response == "utter_default" and not reply.facts
 
 
-def test_an_unsure_question_on_a_job_without_sheet_names_it_back(kb):
+def test_an_unsure_question_on_a_fiche_asks_the_topic_about_that_fiche(kb):
     reply = unsure(kb, "un boulanger ça bosse la nuit ?", jobs=["boulanger"])
-    assert "« boulanger »" in reply.text and not reply.buttons
+    assert reply.text.startswith("Je ne suis pas sûr") and reply.buttons and reply.job == "D1102"
+
+
+def test_an_unsure_question_on_an_unknown_metier_names_it_back(kb):
+    reply = unsure(kb, "un dresseur de licornes ça bosse la nuit ?", jobs=["dresseur de licornes"])
+    assert "« dresseur de licornes »" in reply.text and reply.job is None and not reply.facts
 
 
 def test_a_strong_match_with_no_term_gets_the_closest_fact(kb):
@@ -115,7 +120,7 @@ def test_out_of_scope_training_sentences_get_no_fact_even_unsure(kb):
     ("Keras c'est quoi ?", "skill_ml_apis"),
 ])
 def test_a_definition_question_on_a_sheet_term_gets_the_facts_naming_it(kb, text, fact):
-    reply = compose_answer(kb, Question(intent="ask_definition", text=text))
+    reply = compose_answer(kb, Question(intent="ask_definition", text=text, context_job=ML))
     assert reply.facts == [f"{ML}:{fact}"] and "Texte de la source" in reply.text
 
 
