@@ -88,9 +88,13 @@ def _knowledge_corpus(kb: KnowledgeBase, sheets: Sequence[Sheet]) -> _Corpus:
     return kb.derived(("reply_check_corpus", tuple(s.id for s in sheets)), build)
 
 
-def check_reply(text: str, kb: KnowledgeBase, sheets: Sequence[Sheet], said: Iterable[str] = ()) -> list[Unsupported]:
-    """What `text` asserts that neither `sheets`, the knowledge's names, nor `said` (the question) supports."""
+def check_reply(text: str, kb: KnowledgeBase, sheets: Sequence[Sheet], said: Iterable[str] = (),
+                fiches: Sequence[str] = ()) -> list[Unsupported]:
+    """What `text` asserts that neither `sheets`, the ROME `fiches`, the knowledge's names, nor `said`
+    (the question) supports."""
     corpus = _knowledge_corpus(kb, sheets) + _Corpus.of(said)
+    for code in fiches:
+        corpus = corpus + kb.derived(("fiche_corpus", code), lambda code=code: _Corpus.of(fiche_text(kb, code)))
     folded, numbers = corpus.folded, corpus.numbers
     problems: list[Unsupported] = []
 
@@ -134,12 +138,11 @@ def _strings(value) -> list[str]:
 
 def fiche_text(kb: KnowledgeBase, code: str) -> list[str]:
     """Everything a ROME fiche says (and ONISEP's links to the same métier), which a reply may quote."""
-    return kb.derived(("fiche_text", code), lambda: [*_strings(kb.fiches[code]), *onisep_urls(kb, code)])
+    return [*_strings(kb.fiches[code]), *onisep_urls(kb, code)]
 
 
 def check_composed(kb: KnowledgeBase, question: Question, reply: Reply) -> list[Unsupported]:
     """check_reply for a composed reply: its sheets and fiches, the question's words, the métiers it offers."""
     fiches = [i for i in reply.drawn_ids() if i in kb.fiches and i not in kb.sheets]
-    said = [*question_words(question), *reply.said, str(len(kb.fiches)),
-            *(part for code in fiches for part in fiche_text(kb, code))]
-    return check_reply(reply.text, kb, reply.drawn_from(kb), said)
+    said = [*question_words(question), *reply.said, str(len(kb.fiches))]
+    return check_reply(reply.text, kb, reply.drawn_from(kb), said, fiches)

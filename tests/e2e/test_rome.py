@@ -1,0 +1,119 @@
+"""Every métier of ROME 4.0, end to end: real model, real servers, French questions over HTTP."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import Conversation
+
+pytestmark = pytest.mark.slow
+
+INVENTED = yaml.safe_load((Path(__file__).parents[1] / "data" / "invented_metiers.yml").read_text(encoding="utf-8"))["invented"]
+# Follow-ups that name no métier: each topic about the fiche in context, and what its answer must quote.
+FOLLOW_UPS = [
+    ("quelles sont ses missions ?", lambda f: f["missions"][:1]),
+    ("où peut-on travailler dans ce métier ?", lambda f: [f["sectors"][0]["label"]]),
+    ("quelles compétences faut-il ?", lambda f: [next(s["label"] for s in f["skills"] if s["kind"] == "savoir_faire")]),
+    ("quelle formation faut-il suivre ?", lambda f: f["access"][:1]),
+    ("et les conditions de travail ?", lambda f: [i for items in list(f["conditions"].values())[:1] for i in items[:1]]),
+    ("on peut évoluer vers quels métiers ?", lambda f: [m["label"] for m in f["mobilities"][:1]]),
+    ("est-ce que ça a de l'avenir ?", lambda f: ["ne fait pas de prévision"]),
+    ("ça gagne combien ?", lambda f: ["ne donne pas de salaire"]),
+]
+
+
+def _name(fiche) -> str:
+    """The fiche's title in the masculine, as a person would write it (no parenthesis)."""
+    return re.sub(r"\s*\([^)]*\)", "", fiche["names"][0]).strip()
+
+
+def _fiches_drawn(kb, count=20):
+    """Fiches drawn at random (the seed is printed), among those no hand-made sheet answers first."""
+    seed = random.randrange(10**6)
+    print(f"ROME fiches drawn with seed {seed}")
+    own = {s.rome_fiche for s in kb.sheets.values()}
+    codes = sorted(c for c, f in kb.fiches.items() if c not in own and f["missions"] and f["mobilities"])
+    return random.Random(seed).sample(codes, count)
+
+
+def _ask_about(c: Conversation, fiche) -> str:
+    """Name the métier; when the name is shared, press the fiche's button (as a person would)."""
+    reply = c.say(f"c'est quoi le métier de {_name(fiche)} ?")
+    buttons = [b for r in c.last["replies"] for b in r.get("buttons") or []]
+    pressed = next((b for b in buttons if f'"job":"{fiche["code"]}"' in b["payload"]), None)
+    if "Lequel vous intéresse" in reply and pressed is not None:
+        reply = c.say(pressed["payload"])
+    return reply
+
+
+def test_twenty_fiches_drawn_at_random_answer_every_topic_from_their_own_text(stack, kb):
+    failures = []
+    for code in _fiches_drawn(kb):
+        fiche = kb.fiches[code]
+        c = Conversation(stack.url)
+        first = _ask_about(c, fiche)
+        if fiche["definition"] not in first or fiche["url"] not in first:
+            failures.append((code, "definition", first[:200]))
+            continue
+        for question, expected in FOLLOW_UPS:
+            reply = c.say(question)
+            if not all(e in reply for e in expected(fiche)) or fiche["url"] not in reply:
+                failures.append((code, question, reply[:200]))
+    assert not failures, "\n".join(map(str, failures))
+
+
+def test_fifty_invented_metiers_after_a_known_one_are_named_back_never_answered(stack, kb):
+    scientist = kb.sheets["data-scientist"]
+    facts = [f.text for f in scientist.all_facts()]
+    failures = []
+    for name in INVENTED:
+        c = Conversation(stack.url)
+        assert "2 660" in c.say("combien gagne un data scientist ?")
+        reply = c.say(f"c'est quoi un {name} ?")
+        leaked = [f for f in facts if f in reply]
+        if leaked or "Je ne connais pas le métier" not in reply:
+            failures.append((name, reply[:160]))
+    assert not failures, "\n".join(map(str, failures))
+
+
+@pytest.mark.parametrize("question, code, words", [
+    ("Bonjour, ma fille veut devenir infirmière, est-ce une bonne idée ?", "J1506", ["Infirmier"]),
+    ("kinésithérapeute ça consiste en quoi ?", "J1404", ["Kinésithérapeute"]),
+    ("que fait un développeur web ?", "M1855", ["Développeur / Développeuse web"]),
+    ("quelle formation pour devenir professeur des écoles ?", "K2106", ["Professeur / Professeure des écoles"]),
+    ("c'est quoi le métier de vétérinaire ?", "A1504", ["Vétérinaire"]),
+    ("combien gagne un plombier ?", "F1603", ["ne donne pas de salaire"]),
+    ("slt c koi 1 boulanger", "D1102", ["Boulanger"]),
+])
+def test_a_stranger_s_questions_get_france_travail_s_facts_with_the_source(stack, kb, question, code, words):
+    reply = Conversation(stack.url).say(question)
+    assert all(w in reply for w in words) and kb.fiches[code]["url"] in reply, reply
+
+
+def test_a_question_without_metier_in_a_new_conversation_asks_which(stack):
+    c = Conversation(stack.url)
+    reply = c.say("quelles études faut-il faire ?")
+    assert reply.startswith("De quel métier parlez-vous ?") and "Berkeley" not in reply
+
+
+def test_a_persons_own_job_is_not_the_one_asked_about(stack):
+    reply = Conversation(stack.url).say(
+        "je suis comptable depuis 15 ans et je pense à une reconversion dans la data, par où commencer ?")
+    assert "Vous m'avez dit exercer le métier" in reply and "Comptable" in reply
+
+
+def test_a_name_several_fiches_share_asks_with_at_most_five_buttons_and_a_press_answers(stack, kb):
+    c = Conversation(stack.url)
+    reply = c.say("combien gagne un ingénieur ?")
+    buttons = c.last["replies"][0]["buttons"]
+    assert "Plusieurs métiers portent le nom « ingénieur »" in reply and 2 <= len(buttons) <= 5
+    code = json.loads("{" + buttons[0]["payload"].partition("{")[2])["job"]
+    pressed = c.say(buttons[0]["payload"])
+    assert kb.fiches[code]["url"] in pressed and "ne donne pas de salaire" in pressed
+    assert kb.fiches[code]["definition"] in c.say("c'est quoi ce métier ?")
