@@ -340,7 +340,7 @@ def _list_jobs(kb: KnowledgeBase, turn: Turn) -> Reply:
         if metier in kb.sheets:
             text = T.fill("HAS_SHEET", de_title=de(kb.sheets[metier].title))
         else:
-            text = T.fill("HAS_FICHE", label=kb.fiches[metier]["label"])
+            text = "\n".join([T.fill("HAS_FICHE", label=kb.fiches[metier]["label"]), *F.credit(kb, kb.fiches[metier])])
         return Reply(text, buttons=_suggestions("list_jobs"), job=metier)
     if turn.unknown is not None:
         return _unknown(kb, turn)

@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Text
 
 from bot.answers.question import Question
+from bot.answers.turn import metier_id
 from bot.knowledge import KnowledgeBase
 
 # DIET alone sometimes tags a stray word as a job ("femme", "images"); below this
 # confidence, a job it alone found is kept only if it names a known métier.
 MIN_DIET_JOB_CONFIDENCE = 0.9
+# A name of several words that nothing resolves (« apprivoiseur d'orages ») is a métier nobody knows,
+# to be named back rather than dropped for the métier in context, from this confidence.
+MIN_DIET_UNKNOWN_CONFIDENCE = 0.5
 
 
 def entity_values(message: Dict[Text, Any], name: str) -> List[str]:
@@ -28,11 +32,19 @@ def job_values(message: Dict[Text, Any], kb: KnowledgeBase) -> List[str]:
     kept = []
     for e in message.get("entities") or []:
         value = str(e.get("value") or "")
-        if e.get("entity") != "job" or sum(c.isalpha() for c in value) < 2:
+        if e.get("entity") != "job":
             continue
-        confident = (e.get("confidence_entity") or 0) >= MIN_DIET_JOB_CONFIDENCE
-        known = any(m.resolved for m in kb.finder.find("", [value]))
-        if e.get("extractor") != "DIETClassifier" or confident or value in by_lookup or known:
+        if metier_id(kb, value):  # a button's id (« J1506 »)
+            kept.append(value)
+            continue
+        if sum(c.isalpha() for c in value) < 2:
+            continue
+        confidence = e.get("confidence_entity") or 0
+        mentions = kb.finder.find("", [value])
+        known = any(m.resolved for m in mentions)
+        unknown = len(value.split()) >= 2 and confidence >= MIN_DIET_UNKNOWN_CONFIDENCE and not any(m.metiers for m in mentions)
+        if e.get("extractor") != "DIETClassifier" or confidence >= MIN_DIET_JOB_CONFIDENCE or value in by_lookup \
+                or known or unknown:
             kept.append(value)
     return list(dict.fromkeys(kept))
 
