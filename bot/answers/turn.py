@@ -76,7 +76,11 @@ def mentions_of(kb: KnowledgeBase, question: Question) -> tuple[list[str], list[
     ids = [i for i in (metier_id(kb, v) for v in question.jobs) if i]
     tagged = [v for v in question.jobs if metier_id(kb, v) is None]
     text = "" if question.text.startswith("/") else question.text  # a payload is not prose
-    return ids, kb.finder.find(text, tagged) if (text or tagged) else []
+    mentions = kb.finder.find(text, tagged) if (text or tagged) else []
+    # A word the NLU read as a level or a region (« et en senior ? ») is no métier's name.
+    grammar = kb.finder.index.grammar
+    others = {grammar.key(v) for v in (question.experience_level, question.region) if v}
+    return ids, [m for m in mentions if grammar.key(m.written) not in others]
 
 
 def resolve_turn(kb: KnowledgeBase, question: Question) -> Turn:

@@ -178,7 +178,7 @@ def test_a_reply_that_never_gets_through_is_logged_and_the_service_goes_on(chann
     recorder.always.clear()
     signed_post(channel_stack, "/channels/slack/events",
                 json.dumps(event("et il faut quelles études ?", "D810", kind="message", channel_type="im")).encode())
-    assert "plombier" in recorder.wait_for(posted(recorder, "D810"), timeout=40)[0]["text"]
+    assert "Plombier" in recorder.wait_for(posted(recorder, "D810"), timeout=40)[0]["text"]
 
 
 def test_a_malformed_body_with_a_valid_signature_is_acknowledged(channel_stack):

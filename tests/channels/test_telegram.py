@@ -125,7 +125,7 @@ def test_conversation_keeps_its_context(channel_stack, recorder):
     recorder.wait_for(sent_to(recorder, chat))
     post(channel_stack, update(chat, "et il faut quelles études ?"))
     texts = recorder.wait_for(lambda: (t := sent_to(recorder, chat)()) and len(t) >= 2 and t)
-    assert "plombier" in texts[1] and "Berkeley" not in texts[1]
+    assert "Plombier" in texts[1] and "Berkeley" not in texts[1]
 
 
 def test_start_and_aide_commands(channel_stack, recorder):
@@ -195,7 +195,7 @@ def test_a_reply_that_never_gets_through_is_logged_and_the_service_goes_on(chann
     assert user_texts_in_rasa(channel_stack, chat) == ["combien gagne un plombier ?"]
     recorder.always.clear()
     post(channel_stack, update(chat, "et il faut quelles études ?"))
-    assert "plombier" in recorder.wait_for(sent_to(recorder, chat), timeout=40)[0]
+    assert "Plombier" in recorder.wait_for(sent_to(recorder, chat), timeout=40)[0]
 
 
 def test_health_lists_the_channels(channel_stack):

@@ -60,7 +60,10 @@ def test_a_question_naming_no_metier_asks_which_with_buttons(stack, kb):
     ("que fait un ébéniste ?", "MET.289"),
     ("une avocate gagne combien ?", "MET.33"),
 ])
-def test_a_metier_of_the_index_without_sheet_gets_its_onisep_link(stack, question, met_id):
+def test_a_metier_of_the_index_without_sheet_answers_from_its_rome_fiche_with_onisep_s_link(stack, kb, question, met_id):
     reply = Conversation(stack.url).say(question)
-    assert "pas encore de fiche" in reply and f"/metier/slug/{met_id}" in reply
-    assert "€" not in reply and "k€" not in reply
+    entry = next(e for e in kb.catalogue.entries if e.id == met_id)
+    code = entry.rome[0].code  # the fiche of ONISEP's code, or one of those split from it
+    fiches = [c for c, f in kb.fiches.items() if code in (c, f["parent"])]
+    assert any(f"fiche-metier/{c}" in reply for c in fiches) and "Source : France Travail, ROME 4.0" in reply
+    assert "onisep.fr" in reply and "€" not in reply and "k€" not in reply

@@ -14,8 +14,8 @@ def test_follow_up_after_restart_keeps_the_job(trained_model, tmp_path):
     stack = Stack(tmp_path / "state")
     with stack:
         c = Conversation(stack.url)
-        assert "« plombier »" in c.say("combien gagne un plombier ?")
+        assert "« Plombier / Plombière sanitaire »" in c.say("combien gagne un plombier ?")
     assert (tmp_path / "state" / "tracker.db").is_file()
     with stack:  # same state directory and ports, fresh processes
         again = c.say("et quelles études faut-il ?")
-        assert "plombier" in again and "Berkeley" not in again
+        assert "Plombier" in again and "Berkeley" not in again
