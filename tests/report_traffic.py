@@ -17,12 +17,12 @@ from tests.conftest import UNSURE_QUESTION, Conversation
 ROOT = Path(__file__).resolve().parents[1]
 OUT_OF_SCOPE = "quelle est la capitale de l'Australie ?"
 SENIOR = "et en senior ?"
-NO_SHEET = "et un plombier, il gagne combien ?"
+UNKNOWN_METIER = "et un dresseur de licornes, il gagne combien ?"
 # One conversation each, as people would have them; (message, opinion pressed on its first reply).
 SCRIPTS: list[list[tuple[str, Optional[bool]]]] = [
     [("bonjour", None), (UNSURE_QUESTION, None), ("c'est quoi un ingénieur ML ?", True)],
     [("combien gagne un ingénieur ML ?", None), (SENIOR, False), ("merci", None)],
-    [(NO_SHEET, None), (UNSURE_QUESTION.capitalize().rstrip(" ?"), None)],  # the same question, written otherwise
+    [(UNKNOWN_METIER, None), (UNSURE_QUESTION.capitalize().rstrip(" ?"), None)],  # the same question, written otherwise
     [(OUT_OF_SCOPE, None), ("au revoir", None)],
 ]
 TURNS_PER_ROUND = sum(len(script) for script in SCRIPTS)
@@ -67,7 +67,7 @@ def check_json_report(result: subprocess.CompletedProcess, rounds: int) -> dict:
     assert facets["salaire d'un profil senior"]["count"] == rounds, facets
     assert facets["salaire d'un profil senior"]["questions"][0]["text"] == SENIOR
     # The unsure question after the plumber keeps that job in context: it is told so again.
-    assert NO_SHEET in [q["text"] for q in facets["pas de fiche : plombier"]["questions"]], facets
+    assert UNKNOWN_METIER in [q["text"] for q in facets["métier inconnu : dresseur de licornes"]["questions"]], facets
     unhelpful = data["unhelpful"]
     assert [(u["text"], u["count"]) for u in unhelpful] == [(SENIOR, rounds)], unhelpful
     assert "senior" in unhelpful[0]["reply"]

@@ -22,6 +22,7 @@ from bot.answers.followup import as_follow_up
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
 from bot.answers.turn import Turn, resolve_turn
+from bot.answers.uncovered import uncovered_subject
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
 from bot.text import fold
@@ -106,10 +107,30 @@ def _compose(kb: KnowledgeBase, question: Question) -> Reply:
         question = _greeting_question(kb, question)
         if question.intent == "greet":
             return Reply("", response="utter_greet", job=question.context_job)
-    if question.intent in UNSURE_INTENTS:
-        return _unsure(kb, question)
     if question.intent == "help":
         return Reply(T.fill("HELP", known=known_jobs_sentence(kb)), job=question.context_job)
+    subject = None if question.text.startswith("/") else uncovered_subject(kb, question.text)
+    if subject is not None and question.intent not in ("ask_source", "list_jobs"):
+        return _uncovered(kb, subject, question)
+    return _answer(kb, question)
+
+
+def _uncovered(kb: KnowledgeBase, subject, question: Question) -> Reply:
+    """A subject no source covers (VAE, CPF, Parcoursup, an opinion) is said plainly; a métier named
+    with it still gets its answer on the topic asked (what it is, by default), under its source."""
+    said = T.fill("UNCOVERED", reply=subject.reply, label=subject.label)
+    turn = resolve_turn(kb, question)
+    if not turn.metiers:
+        return Reply(said, buttons=_suggestions(""), job=turn.target, topic=None)
+    intent = question.intent if question.intent in T.SECTION_OF_INTENT else "ask_definition"
+    reply = _answer(kb, replace(question, intent=intent))
+    reply.text = f"{said}\n{reply.text}" if reply.text else said
+    return reply
+
+
+def _answer(kb: KnowledgeBase, question: Question) -> Reply:
+    if question.intent in UNSURE_INTENTS:
+        return _unsure(kb, question)
     turn = resolve_turn(kb, question)
     if question.intent == "list_jobs":
         return _list_jobs(kb, turn)

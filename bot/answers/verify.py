@@ -69,12 +69,14 @@ class _Corpus:
 
     @classmethod
     def of(cls, parts: Iterable[str]) -> "_Corpus":
-        text = " ".join(squash(p) for p in parts if p)
+        parts = [squash(p) for p in parts if p]
+        text = " ".join(parts)
         folded = fold(text)
         # "d'Azur" is read as "Azur" in a reply: the words after an elision are words too.
         # ROME writes acronyms between hyphens (« -CPGE- »): the words between hyphens too.
         return cls(text, f" {folded} {folded.replace(chr(39), ' ')} {folded.replace('-', ' ')} ",
-                   frozenset(_digits(text)))
+                   # each part's own figures: joined, « D1102 » and « 1584 » would read as one number
+                   frozenset(d for p in parts for d in _digits(p)))
 
     def __add__(self, other: "_Corpus") -> "_Corpus":
         return _Corpus(f"{self.text} {other.text}", f"{self.folded}{other.folded}", self.numbers | other.numbers)
