@@ -178,14 +178,15 @@ def _answer(kb: KnowledgeBase, question: Question) -> Reply:
 
 
 def _greeting_question(kb: KnowledgeBase, question: Question) -> Question:
-    """« Bonjour, ma fille veut devenir infirmière… »: a greeting that names a métier asks about it,
-    as the classifier's likeliest topic after the greeting (what the métier is, by default)."""
+    """« Bonjour, ma fille veut devenir infirmière… »: a greeting that names a métier asks about it, when
+    the classifier also saw a topic (its likeliest) or the question names a subject of uncovered.yml."""
     turn = resolve_turn(kb, question)
     if not turn.named:
         return question
-    topic = next((i for i, c in question.ranking if i in T.SECTION_OF_INTENT and c >= CLARIFY_MIN_CONFIDENCE),
-                 "ask_definition")
-    return replace(question, intent=topic)
+    topic = next((i for i, c in question.ranking if i in T.SECTION_OF_INTENT and c >= CLARIFY_MIN_CONFIDENCE), None)
+    if topic is None and uncovered_subject(kb, question.text) is None:
+        return question  # « bonjour madame ou monsieur le robot »: a title in a greeting is no question
+    return replace(question, intent=topic or "ask_definition")
 
 
 def _only_sheet(kb: KnowledgeBase) -> Optional[str]:

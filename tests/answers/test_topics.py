@@ -52,3 +52,15 @@ def test_a_subject_no_source_covers_is_said_plainly(kb, intent, text, said):
 def test_a_metier_named_with_an_uncovered_subject_still_gets_its_answer(kb):
     reply = compose_answer(kb, Question(intent="ask_training", text="on peut faire une VAE pour devenir plombier ?"))
     assert "(VAE)" in reply.text and "fiche F1603" in reply.text and reply.job == "F1603"
+
+
+def test_a_greeting_with_a_title_but_no_question_is_a_greeting(kb):
+    reply = compose_answer(kb, Question(intent="greet", text="bonjour madame ou monsieur le robot",
+                                        ranking=[("greet", 0.97), ("bot_challenge", 0.02)]))
+    assert reply.response == "utter_greet"
+
+
+def test_a_greeting_with_a_question_on_a_metier_answers_it(kb):
+    reply = compose_answer(kb, Question(intent="greet", text="Bonjour, que fait un boulanger ?",
+                                        ranking=[("greet", 0.6), ("ask_missions", 0.3)]))
+    assert reply.job == "D1102" and reply.topic == "ask_missions" and "fiche D1102" in reply.text
