@@ -21,7 +21,7 @@ from bot.answers import templates as T
 from bot.answers.followup import as_follow_up
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
-from bot.answers.turn import Turn, resolve_turn
+from bot.answers.turn import Turn, mentions_of, resolve_turn
 from bot.answers.uncovered import uncovered_subject
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import LEVELS, Fact, SalaryFigure, Sheet
@@ -295,8 +295,17 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     in_doubt = question.intent == "nlu_fallback"
     refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
     if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
-        return refusal
+        return refusal  # « le boulanger du coin est fermé le lundi ? » names a métier, asks nothing of it
     turn = resolve_turn(kb, question)
+    choices = _likely_topics(question.ranking) if in_doubt else []
+    if in_doubt and turn.metiers and _names_a_metier_plainly(kb, question, turn):
+        # « un boulanger ça bosse la nuit ? » hesitates between topics of the métier: asked back.
+        about = [c for c in choices if c in T.SECTION_OF_INTENT]
+        if about and about[0] == choices[0]:
+            return _clarify(turn.target, question, about)
+        # « je voudrais des infos sur le métier de carreleur »: no topic to place, a métier named;
+        # what it is answers first, and the reply's buttons offer the other topics.
+        return _answer(kb, replace(question, intent="ask_definition"))
     if turn.unknown is not None and not turn.metiers and in_doubt:
         return _unknown(kb, turn)
     sheet = kb.get(turn.target or _only_sheet(kb))
@@ -304,7 +313,6 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     mentions = search.mentions(question.text) if search else None
     if mentions:
         return _mentions_reply(sheet, mentions)
-    choices = _likely_topics(question.ranking) if in_doubt else []
     if choices:
         return _clarify(turn.target, question, choices)
     closest = search.closest(question.text) if search else None
@@ -312,6 +320,13 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
         return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
     return refusal
+
+
+def _names_a_metier_plainly(kb: KnowledgeBase, question: Question, turn: Turn) -> bool:
+    """The turn's métier is a name the resolver found whole (or a button's id), not a piece of a
+    sheet's names: « le machine learning » is a term of the sheet, searched as such."""
+    ids, mentions = mentions_of(kb, question)
+    return bool(ids) or any(m.resolved and not m.own and m.metiers[0] == turn.metiers[0] for m in mentions)
 
 
 def _mentions_reply(sheet: Sheet, mentions: Match) -> Reply:

@@ -2,9 +2,10 @@
 tagged that nothing resolves, and the word several métiers share (« infirmière »).
 
 Every lookup goes through the one normalisation of bot/resolve/names.py. A typo
-is a word of the message that is no word of any name but is one edit (two for
-long words) from exactly such a word with the same first letter: the word is
-read as that one, and the name must then be found whole.
+is a word of the message that is no word of any name nor of the fiches' prose (a
+real French word) but is one edit (two for long words) from exactly one word of a
+name, with the same first letter: the word is read as that one, and the name must
+then be found whole.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class MentionFinder:
         fixed = []
         for word in words:
             if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in self.index.grammar.linking \
-                    or not word.isalpha():
+                    or word in self.index.prose_words or not word.isalpha():
                 fixed.append(word)
                 continue
             cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
@@ -113,7 +114,9 @@ class MentionFinder:
             if start is not None and any(s[0] <= start and start + len(value_words) <= s[1] and s[1] - s[0] > len(value_words)
                                          for s in spans):
                 continue  # the NLU tagged a piece of a longer name written whole (« architecte » of « architecte big data »)
-            mention = self._resolve_tagged(value, value_words)
+            unknown = self._unknown_complement(words, start, start + len(value_words)) if start is not None else None
+            # « éleveur de sirènes » tagged « éleveur »: the name goes on with a word no name holds.
+            mention = unknown or self._resolve_tagged(value, value_words)
             # The NLU's name covers what the text scan found: the name decides (« chasseur de fantômes »
             # is no « chasseur »).
             if start is not None:
@@ -128,7 +131,7 @@ class MentionFinder:
             mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
                                             len(self.index.metiers(key)) > 1)))
         if not mentions:
-            head = self._lone_head(words)
+            head = self._lone_head(words) or self._unknown_agent(words)
             if head is not None:
                 mentions.append(head)
         said = [replace(m, own=self.index.grammar.says_own_job(words[:start])) for start, m in mentions]
@@ -163,15 +166,18 @@ class MentionFinder:
         return best
 
     def _unknown_complement(self, words: list[str], start: int, end: int) -> Optional[Mention]:
-        """« dresseur de licornes », « chasseur de fantômes »: a name going on with « de » and a word
-        that no name holds is a métier nobody knows, not the one its first words name."""
+        """« dresseur de licornes », « cueilleur d'étoiles »: a name going on with « de » and a word
+        that no name holds with it nor any source's sentence uses is a métier nobody knows, not the
+        one its first words name."""
         grammar = self.index.grammar
         if end + 1 >= len(words) or words[end] not in grammar.complement:
             return None
         following = words[end + 1]
-        if following in self.index.by_word or following in grammar.linking or following in grammar.determiners \
-                or not following.isalpha():
+        if following in grammar.linking or following in grammar.determiners or not following.isalpha():
             return None
+        if following in self.index.by_word and (self.index.names_with_words(words[start:end] + [following])
+                                                or following in self.index.prose_words):
+            return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as the sources write
         return Mention(" ".join(words[start:end + 2]))
 
     def _resolve_tagged(self, value: str, words: list[str]) -> Mention:
@@ -196,6 +202,20 @@ class MentionFinder:
                 mention = unknown or self._shared(word, [word])
                 if mention.metiers or unknown:
                     return position, mention
+        return None
+
+
+    def _unknown_agent(self, words: list[str]) -> Optional[tuple[int, Mention]]:
+        """« apprivoiseur d'orages », « collectionneur d'échos »: a word that names one who does
+        (its ending, from grammar.yml), that no name holds and no sentence of the sources uses,
+        is a métier nobody knows, with its complement."""
+        grammar = self.index.grammar
+        for position, word in enumerate(words):
+            if len(word) < _MIN_HEAD_LENGTH or not word.isalpha() or word in self.index.by_word \
+                    or word in self.index.prose_words or not word.endswith(grammar.agent_endings):
+                continue
+            unknown = self._unknown_complement(words, position, position + 1)
+            return position, unknown or Mention(word)
         return None
 
 

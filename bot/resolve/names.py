@@ -41,6 +41,7 @@ class Grammar:
     complement: frozenset = frozenset()
     determiners: frozenset = frozenset()
     follow_up: frozenset = frozenset()  # words around a name that only ask the last question again
+    agent_endings: tuple = ()  # how French names one who does (« -eur »): an unknown word so ending names a métier
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
@@ -49,7 +50,8 @@ class Grammar:
                       frozenset(fold(w) for w in doc.get("linking") or ()))
         words = lambda key: frozenset(w for item in doc.get(key) or () for w in grammar.words(str(item)))  # noqa: E731
         return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),
-                   words("complement"), words("determiners"), words("follow_up"))
+                   words("complement"), words("determiners"), words("follow_up"),
+                   tuple(fold(e) for e in doc.get("agent_endings") or ()))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""
@@ -84,9 +86,13 @@ class Name:
 class NameIndex:
     """Names by normalised key; the vocabulary of their words for typo tolerance."""
 
-    def __init__(self, grammar: Grammar, names: Iterable[Name], sheet_ids: Iterable[str] = ()):
+    def __init__(self, grammar: Grammar, names: Iterable[Name], sheet_ids: Iterable[str] = (),
+                 prose_words: Iterable[str] = ()):
         self.grammar = grammar
         self.sheet_ids = frozenset(sheet_ids)
+        # Words of the sources' French prose: real words, never read as a typo of a name's word
+        # (« acheter » is no « acheteur », « préféré » no « préfète »).
+        self.prose_words = frozenset(prose_words)
         self.by_key: dict[str, list[Name]] = defaultdict(list)
         keys: dict[str, str] = {}  # many names are written alike: normalise each text once
         for name in names:
@@ -201,4 +207,17 @@ def build_index(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: 
     names: list[Name] = [*sheet_names(sheets), *rome_names(fiches), *(everyday_names(knowledge_dir) if everyday else ())]
     if catalogue is not None:
         names += onisep_names(catalogue, [f["code"] for f in fiches], children)
-    return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets])
+    return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets], prose_words=prose_words(grammar, fiches))
+
+
+def prose_words(grammar: Grammar, fiches: Iterable[Mapping]) -> set[str]:
+    """The normalised words of the fiches' sentences (definition, activities, access, skills,
+    working conditions, sectors)."""
+    written: set[str] = set()
+    for fiche in fiches:
+        texts = [fiche.get("definition") or "", *fiche.get("missions", ()), *fiche.get("access", ()),
+                 *(skill["label"] for skill in fiche.get("skills", ())),
+                 *(item for items in (fiche.get("conditions") or {}).values() for item in items),
+                 *(sector["sub"] or sector["label"] for sector in fiche.get("sectors", ()))]
+        written.update(" ".join(texts).split())
+    return set(grammar.words(" ".join(written)))  # each written form normalised once

@@ -82,6 +82,12 @@ def test_an_unsure_question_on_a_fiche_asks_the_topic_about_that_fiche(kb):
     assert reply.text.startswith("Je ne suis pas sûr") and reply.buttons and reply.job == "D1102"
 
 
+def test_an_unsure_question_naming_a_metier_with_no_topic_says_what_it_is(kb):
+    ranking = [("nlu_fallback", 0.3), ("list_jobs", 0.25), ("ask_source", 0.2), ("ask_definition", 0.15)]
+    reply = unsure(kb, "je voudrais des infos sur le métier de carreleur", ranking=ranking)
+    assert reply.job == "F1608" and kb.fiches["F1608"]["definition"] in reply.text and reply.buttons
+
+
 def test_an_unsure_question_on_an_unknown_metier_names_it_back(kb):
     reply = unsure(kb, "un dresseur de licornes ça bosse la nuit ?", jobs=["dresseur de licornes"])
     assert "« dresseur de licornes »" in reply.text and reply.job is None and not reply.facts

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import Conversation
+from tests.conftest import CLARIFY_OPENING, Conversation
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +44,15 @@ def _fiches_drawn(kb, count=20):
 
 
 def _ask_about(c: Conversation, fiche) -> str:
-    """Name the métier; when the name is shared, press the fiche's button (as a person would)."""
+    """Name the métier; when the name is shared, press the fiche's button, when the topic is asked back,
+    the first one offered (as a person would)."""
     reply = c.say(f"je voudrais des infos sur le métier de {_name(fiche)}")
     buttons = [b for r in c.last["replies"] for b in r.get("buttons") or []]
     pressed = next((b for b in buttons if f'"job":"{fiche["code"]}"' in b["payload"]), None)
     if "Lequel vous intéresse" in reply and pressed is not None:
         reply = c.say(pressed["payload"])
+    elif reply.startswith(CLARIFY_OPENING) and buttons:  # the topic asked back: the first is pressed
+        reply = c.say(buttons[0]["payload"])
     return reply
 
 
@@ -66,10 +69,10 @@ def test_twenty_fiches_drawn_at_random_answer_every_topic_from_their_own_text(st
             reply = c.say(question)
             if not all(e in reply for e in expected(fiche)) or fiche["url"] not in reply:
                 failures.append((code, question, reply[:200]))
-    # The classifier still reads some titles' words as a topic (« technique », « qualité »): issue 18's
-    # NLU training on ROME names is to bring this to 20 of 20. Measured on 2026-12-04: 15 to 17.
+    # A title the classifier reads as out of scope, sure of itself, is still missed: about 1 % of the
+    # 1,578 fiches asked this way (bench/rome_titles.py, 2026-12-05).
     print(f"fiches whose first question was answered from them: {20 - len(missed)}/20", missed)
-    assert len(missed) <= 5, missed
+    assert len(missed) <= 2, missed
     assert not failures, "\n".join(map(str, failures))
 
 
@@ -87,8 +90,9 @@ def test_fifty_invented_metiers_after_a_known_one_are_never_answered_with_its_fa
     print(f"invented métiers named back: {named_back}/{len(INVENTED)}; answered with the context's facts: {len(leaks)}",
           leaks)
     # The target is 0: a name the NLU does not tag and the resolver does not find still falls back on the
-    # métier in context (3 of 50 on 2026-12-04: « apprivoiseur d'orages »…). Issue 18 stays open for it.
-    assert len(leaks) <= 3, "\n".join(map(str, leaks))
+    # métier in context (« collectionneur d'échos »: the word is in a source's sentence, the NLU tags
+    # nothing; 1 of 50 on 2026-12-05, 3 before). Issue 18 stays open for it.
+    assert len(leaks) <= 1, "\n".join(map(str, leaks))
 
 
 @pytest.mark.parametrize("question, code, words", [

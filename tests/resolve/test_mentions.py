@@ -121,3 +121,28 @@ def test_de_followed_by_a_determiner_or_known_words_keeps_the_name(finder, text,
     assert mentions and mentions[0].metiers, mentions
     if metier:
         assert mentions[0].metiers[0] == metier
+
+
+@pytest.mark.parametrize("text, tagged, written", [
+    ("c'est quoi un éleveur de sirènes ?", ["éleveur"], "eleveur de sirene"),  # the NLU tagged the known piece
+    ("c'est quoi un cueilleur d'étoiles ?", [], "cueilleur d etoile"),  # « étoile » is in names, never with it
+    ("c'est quoi un apprivoiseur d'orages ?", [], "apprivoiseur d orage"),  # a word naming one who does
+])
+def test_a_name_nobody_knows_stays_unknown_whatever_pieces_of_it_are_known(finder, text, tagged, written):
+    (mention,) = finder.find(text, tagged)
+    assert not mention.metiers and mention.written == written
+
+
+@pytest.mark.parametrize("text", [
+    "quel téléphone acheter en ce moment ?",  # no « acheteur »
+    "conseille moi une série",  # no « conseiller »
+    "envoie un sms à ma mère",  # no « envoyé »
+    "c'est quoi un ordinateur ?",  # a word of the sources' prose, no unknown métier
+])
+def test_a_french_word_of_the_sources_prose_is_never_read_as_a_typo_or_a_metier(finder, text):
+    assert finder.find(text) == []
+
+
+def test_a_name_going_on_as_the_sources_write_keeps_its_metier(finder):
+    (mention,) = finder.find("ambulancière de nuit c dur ?")
+    assert mention.metiers and mention.metiers[0] == "J1305"
