@@ -299,13 +299,14 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     turn = resolve_turn(kb, question)
     choices = _likely_topics(question.ranking) if in_doubt else []
     if in_doubt and turn.metiers and _names_a_metier_plainly(kb, question, turn):
-        # « un boulanger ça bosse la nuit ? » hesitates between topics of the métier: asked back.
+        # « un boulanger ça bosse la nuit ? » hesitates between topics of the métier: asked back;
+        # « que fait un ébéniste ? » has one likely topic: answered.
         about = [c for c in choices if c in T.SECTION_OF_INTENT]
-        if about and about[0] == choices[0]:
+        if len(about) > 1 and about[0] == choices[0]:
             return _clarify(turn.target, question, about)
         # « je voudrais des infos sur le métier de carreleur »: no topic to place, a métier named;
         # what it is answers first, and the reply's buttons offer the other topics.
-        return _answer(kb, replace(question, intent="ask_definition"))
+        return _answer(kb, replace(question, intent=about[0] if about and about[0] == choices[0] else "ask_definition"))
     if turn.unknown is not None and not turn.metiers and in_doubt:
         return _unknown(kb, turn)
     sheet = kb.get(turn.target or _only_sheet(kb))

@@ -88,6 +88,12 @@ def test_an_unsure_question_naming_a_metier_with_no_topic_says_what_it_is(kb):
     assert reply.job == "F1608" and kb.fiches["F1608"]["definition"] in reply.text and reply.buttons
 
 
+def test_an_unsure_question_naming_a_metier_with_one_likely_topic_answers_it(kb):
+    ranking = [("nlu_fallback", 0.3), ("ask_missions", 0.28), ("list_jobs", 0.11)]
+    reply = unsure(kb, "que fait un ébéniste ?", ranking=ranking)
+    assert reply.job == "H2207" and reply.topic == "ask_missions" and kb.fiches["H2207"]["missions"][0] in reply.text
+
+
 def test_an_unsure_question_on_an_unknown_metier_names_it_back(kb):
     reply = unsure(kb, "un dresseur de licornes ça bosse la nuit ?", jobs=["dresseur de licornes"])
     assert "« dresseur de licornes »" in reply.text and reply.job is None and not reply.facts
