@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot import filemodes, logsetup, nlu_data
 from bot.errors import BoussoleError, Errors
-from bot.knowledge import KnowledgeBase, catalogue, load_knowledge, rome, shared_knowledge
+from bot.knowledge import KnowledgeBase, catalogue, dares, load_knowledge, rome, shared_knowledge
 from bot.rasa import process as rasa_process
 from bot.resolve.names import everyday_problems
 from bot.rasa import stores
@@ -51,7 +51,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             print(Errors.E034.format(file=settings.knowledge_dir / rome.FICHES_FILE,
                                      sources=settings.knowledge_dir / rome.SOURCES_DIR), file=sys.stderr)
             return 1
-        _sync_rome(settings)
+        _sync_sources(settings)
+    if not dares.is_up_to_date(settings.knowledge_dir):
+        if not args.fix:
+            print(Errors.E036.format(file=settings.knowledge_dir / dares.FAMILIES_FILE,
+                                     sources=settings.knowledge_dir / dares.SOURCES_DIR), file=sys.stderr)
+            return 1
+        _sync_sources(settings)
     kb = _load(settings)
     fiches = rome.load_fiches(settings.knowledge_dir)
     problems = everyday_problems(settings.knowledge_dir, list(kb.sheets.values()), fiches, kb.catalogue)
@@ -59,6 +65,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(problems), file=sys.stderr)
         return 1
     print(f"names: {len(fiches)} ROME 4.0 fiches and the everyday names are valid")
+    if kb.families:
+        reached = sum(1 for code in kb.fiches if kb.salary_families(code))
+        print(f"dares: {len(kb.families)} families; {reached} of {len(kb.fiches)} ROME fiches reach a median")
     if not nlu_data.is_up_to_date(kb, settings.home):
         if not args.fix:
             print(Errors.E020.format(file=settings.home / nlu_data.GENERATED_FILE.parent), file=sys.stderr)
@@ -95,16 +104,32 @@ def cmd_import_rome(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _sync_rome(settings: Settings) -> None:
-    """The ROME fiches are generated from the copied sources, not kept in git: build them when stale."""
+def _sync_sources(settings: Settings) -> None:
+    """The ROME fiches are generated from the copied sources, not kept in git: build them when stale;
+    the Dares' families too, when their copied files changed."""
     if not rome.is_up_to_date(settings.knowledge_dir):
         print("rome: generating the ROME 4.0 fiches from data/knowledge/sources/rome (a few seconds)")
         target = rome.generate(settings.knowledge_dir)
         print(f"rome: {len(rome.load_fiches(settings.knowledge_dir))} fiches written to {target}")
+    if not dares.is_up_to_date(settings.knowledge_dir):
+        target = dares.generate(settings.knowledge_dir)
+        print(f"dares: {len(dares.load_families(settings.knowledge_dir))} families written to {target}")
+
+
+def cmd_import_dares(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"import: reading the Dares' families of métiers from {args.folder}")
+    target = dares.import_release(args.folder, settings.knowledge_dir)
+    families = dares.load_families(settings.knowledge_dir)
+    fiches = rome.load_fiches(settings.knowledge_dir)
+    by_rome = dares.families_by_rome(families)
+    reached = sum(1 for f in fiches if dares.families_of(f, by_rome))
+    print(f"import: {len(families)} families written to {target}; {reached} of {len(fiches)} ROME fiches reach one "
+          f"with a median; sources copied to {settings.knowledge_dir / dares.SOURCES_DIR}")
+    return 0
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
-    _sync_rome(settings)
+    _sync_sources(settings)
     kb = _load(settings)
     _sync_nlu(settings, kb)
     if rasa_process.model_is_current(settings) and not args.force:
@@ -168,7 +193,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web.app import create_app
     from bot.web.http_limits import uvicorn_options
 
-    _sync_rome(settings)  # a fresh clone has the ROME sources, not the fiches generated from them
+    _sync_sources(settings)  # a fresh clone has the ROME sources, not the fiches generated from them
     # The app built below reads the same copy (shared_knowledge): loaded once in this process.
     kb = _load(settings, lambda directory: shared_knowledge(Path(directory).resolve()))
     for name, host, port in (("service", settings.host, settings.port), ("Rasa", settings.rasa_host, settings.rasa_port)):
@@ -273,7 +298,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         print("error: --workers must be 1 or more", file=sys.stderr)
         return 1
-    _sync_rome(settings)  # once, before the workers load the knowledge
+    _sync_sources(settings)  # once, before the workers load the knowledge
     _load(settings)  # a bad knowledge file stops here, not in every worker
     filemodes.secure_state(settings)  # the workers write the id-signing key there
     host, port = args.host or settings.host, args.port or settings.port
@@ -380,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     rome_import = importer.add_parser("rome", help="France Travail's ROME 4.0 CSV release -> data/knowledge/ (every fiche)")
     rome_import.add_argument("folder", help="the folder of the RefRomeCsv release (unix_*_v460_utf8.csv files)")
     rome_import.set_defaults(func=cmd_import_rome)
+    dares_import = importer.add_parser("dares", help="the Dares' salaries by family of métiers -> data/knowledge/")
+    dares_import.add_argument("folder", help="the folder of the Dares' files (salaire_median_3niv.csv, fap225_rome.csv…)")
+    dares_import.set_defaults(func=cmd_import_dares)
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if the model is up to date")
     train.set_defaults(func=cmd_train)

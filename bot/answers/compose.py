@@ -21,6 +21,7 @@ from bot.answers import templates as T
 from bot.answers.followup import as_follow_up
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
+from bot.answers.salary_families import family_salary_line, fiche_salary_lines, salary_caveats
 from bot.answers.turn import Turn, mentions_of, resolve_turn
 from bot.answers.uncovered import uncovered_subject
 from bot.knowledge.base import KnowledgeBase
@@ -199,6 +200,8 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
     """A topic of a métier known by its ROME 4.0 fiche only; a name the fiche does not title
     (« avocat » in the fiche « Juriste ») is said to be answered from that fiche."""
     lines = F.part_lines(kb, fiche, question.intent, question.aspects)
+    if lines is None and question.intent == "ask_salary":
+        lines = fiche_salary_lines(kb, fiche["code"])
     if lines is None:
         frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
         label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]
@@ -560,9 +563,14 @@ def _salaries_reply(kb: KnowledgeBase, metiers: Sequence[str], question: Questio
             said, facts = _salary(kb, kb.sheets[metier], question)
             refs += [f"{metier}:{f.id}" for f in facts]
         else:
+            family_line = family_salary_line(kb, metier)
+            if family_line is not None:
+                lines.append(family_line)
+                continue
             said = [T.fill("ROME_NO_SALARY", code=metier, label=kb.fiches[metier]["label"])]
         lines.append(T.fill("SALARY_OF", title=_capitalised(metier_title(kb, metier)), text=" ".join(said),
                             credit=_credit_name(kb, metier)))
+    lines += salary_caveats(kb, metiers)
     return Reply("\n".join(lines), buttons=_suggestions(question.intent), job=metiers[0], facts=refs,
                  sheets=list(metiers), topic=question.intent)
 

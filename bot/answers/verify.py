@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 from bot.answers import templates as T
 from bot.answers.compose import Question, Reply
 from bot.answers.fiche import onisep_urls
+from bot.knowledge import dares
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Sheet
 from bot.text import fold, squash
@@ -139,8 +140,17 @@ def _strings(value) -> list[str]:
 
 
 def fiche_text(kb: KnowledgeBase, code: str) -> list[str]:
-    """Everything a ROME fiche says (and ONISEP's links to the same métier), which a reply may quote."""
-    return [*_strings(kb.fiches[code]), *onisep_urls(kb, code)]
+    """Everything a ROME fiche says (and ONISEP's links to the same métier, the Dares' figures of its
+    families), which a reply may quote."""
+    return [*_strings(kb.fiches[code]), *onisep_urls(kb, code), *family_text(kb, code)]
+
+
+def family_text(kb: KnowledgeBase, code: str) -> list[str]:
+    """What the Dares says of a fiche's families: labels, medians in euros per period, its credit line."""
+    texts = [dares.ATTRIBUTION, dares.PAGE_URL] if kb.salary_families(code) else []
+    for family in kb.salary_families(code):
+        texts += [family["label"], *(f"{median} € en {period}" for period, median in family["medians"].items())]
+    return texts
 
 
 def check_composed(kb: KnowledgeBase, question: Question, reply: Reply) -> list[Unsupported]:

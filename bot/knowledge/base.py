@@ -20,8 +20,11 @@ _FUZZY_MAX_TOKENS = 60
 
 class KnowledgeBase:
     def __init__(self, sheets: Sequence[Sheet], aspects: Mapping[str, Aspect], catalogue: Optional[Catalogue] = None,
-                 fiches: Sequence[Mapping[str, Any]] = (), directory: Optional[Path] = None):
+                 fiches: Sequence[Mapping[str, Any]] = (), directory: Optional[Path] = None,
+                 families: Optional[Mapping[str, Mapping[str, Any]]] = None):
         self.sheets = {sheet.id: sheet for sheet in sheets}
+        # The Dares' families of métiers by code (bot/knowledge/dares.py), when imported.
+        self.families = dict(families or {})
         self.aspects = dict(aspects)
         # France Travail's ROME 4.0 fiches by code (bot/knowledge/rome.py), when imported.
         self.fiches: dict[str, Mapping[str, Any]] = {fiche["code"]: fiche for fiche in fiches}
@@ -48,6 +51,15 @@ class KnowledgeBase:
 
         return self.derived("finder", lambda: MentionFinder(build_index(
             self.directory, list(self.sheets.values()), list(self.fiches.values()), self.catalogue)))
+
+    def salary_families(self, code: str) -> list[Mapping[str, Any]]:
+        """The Dares' families of a ROME fiche with a median, closest first (bot/knowledge/dares.py)."""
+        from bot.knowledge import dares
+
+        by_rome = self.derived("families_by_rome", lambda: dares.families_by_rome(self.families))
+        fiche = self.fiches[code]
+        codes = dares.families_of(fiche, by_rome)
+        return [self.families[c] for c in dares.closest_first(fiche, codes, self.families, self.finder.index.grammar)]
 
     def get(self, sheet_id: Optional[str]) -> Optional[Sheet]:
         return self.sheets.get(sheet_id) if sheet_id else None

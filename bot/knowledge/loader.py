@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from bot.errors import Errors, KnowledgeError
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge import rome
+from bot.knowledge import dares, rome
 from bot.knowledge.catalogue import load_catalogue
 from bot.knowledge.schema import SECTIONS, AspectVocabulary, Sheet
 from bot.text import fold, squash
@@ -58,7 +58,8 @@ def load_knowledge(directory: Union[str, Path]) -> KnowledgeBase:
     if errors:
         raise KnowledgeError(errors)
     log.info("knowledge.loaded sheets=%s rome_fiches=%d", [s.id for s in sheets], len(fiches))
-    return KnowledgeBase(sheets, vocabulary.aspects, load_catalogue(directory), fiches, directory)
+    return KnowledgeBase(sheets, vocabulary.aspects, load_catalogue(directory), fiches, directory,
+                         dares.load_families(directory))
 
 
 def _check_rome_fiches(directory: Path, sheets: list[Sheet], fiches: list) -> list[str]:

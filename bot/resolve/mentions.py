@@ -157,6 +157,9 @@ class MentionFinder:
         """The name written on after a linking word, when names hold all its words
         (« infirmière en bloc opératoire » is the « infirmier de bloc opératoire »)."""
         best = None
+        grammar = self.index.grammar
+        if end + 1 < len(words) and words[end] in grammar.coordination and words[end + 1] in grammar.determiners:
+            return None  # « un plombier ou un électricien »: two métiers, not one name
         for stop in range(end + 2, min(len(words), end + 4) + 1):
             if words[end] not in self.index.grammar.linking or words[stop - 1] in self.index.grammar.linking:
                 continue

@@ -42,6 +42,8 @@ class Grammar:
     determiners: frozenset = frozenset()
     follow_up: frozenset = frozenset()  # words around a name that only ask the last question again
     agent_endings: tuple = ()  # how French names one who does (« -eur »): an unknown word so ending names a métier
+    coordination: frozenset = frozenset()  # « ou », « et »: before a determiner, a second name begins
+    senior_family_words: tuple = ()  # words of the Dares' family labels of cadres and engineers
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
@@ -51,7 +53,8 @@ class Grammar:
         words = lambda key: frozenset(w for item in doc.get(key) or () for w in grammar.words(str(item)))  # noqa: E731
         return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),
                    words("complement"), words("determiners"), words("follow_up"),
-                   tuple(fold(e) for e in doc.get("agent_endings") or ()))
+                   tuple(fold(e) for e in doc.get("agent_endings") or ()), words("coordination"),
+                   tuple(w for item in doc.get("senior_family_words") or () for w in grammar.words(str(item))))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""

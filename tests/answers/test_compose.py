@@ -160,7 +160,7 @@ def test_comparison_of_a_sheet_and_a_fiche_credits_each_side(kb):
 def test_job_without_sheet_is_answered_from_its_rome_fiche(kb, intent, words):
     reply = ask(kb, intent, jobs=["plombier"], context_job=ML)
     assert has(reply.text, *words, "Source : France Travail, ROME 4.0, fiche F1603", "MET.264")
-    assert "50" not in reply.text and "Berkeley" not in reply.text
+    assert "50 k€" not in reply.text and "Berkeley" not in reply.text
     assert reply.job == "F1603" and reply.facts == [f"F1603:{intent}"]
 
 

@@ -53,7 +53,8 @@ def test_out_of_scope_turn_does_not_lose_the_job(chat):
 def test_a_fiche_then_the_listed_ones(chat):
     c = chat()
     reply = c.say("quel est le salaire d'un boulanger ?")
-    assert has(reply, "Boulanger", "ne donne pas de salaire", "fiche D1102") and "50" not in reply
+    assert has(reply, "Boulanger", "ne donne pas de salaire", "fiche D1102", "« Boulangers, pâtissiers »", "1 558 €")
+    assert "50 k€" not in reply and "2 660" not in reply
     c.say("quels métiers connais-tu ?")
     # Several sheets and none picked yet: the question back, a button per métier.
     assert has(c.say("ok et ça paye combien ?"), "De quel métier") and "50" not in c.last["replies"][0]["text"]

@@ -66,4 +66,4 @@ def test_a_metier_of_the_index_without_sheet_answers_from_its_rome_fiche_with_on
     code = entry.rome[0].code  # the fiche of ONISEP's code, or one of those split from it
     fiches = [c for c, f in kb.fiches.items() if code in (c, f["parent"])]
     assert any(f"fiche-metier/{c}" in reply for c in fiches) and "Source : France Travail, ROME 4.0" in reply
-    assert "onisep.fr" in reply and "€" not in reply and "k€" not in reply
+    assert "onisep.fr" in reply and "k€" not in reply and "brut" not in reply  # no sheet's figure; the Dares' are net

@@ -25,7 +25,8 @@ FOLLOW_UPS = [
     ("et les conditions de travail ?", lambda f: [i for items in list(f["conditions"].values())[:1] for i in items[:1]]),
     ("on peut évoluer vers quels métiers ?", lambda f: [m["label"] for m in f["mobilities"][:1]]),
     ("est-ce que ça a de l'avenir ?", lambda f: ["ne fait pas de prévision"]),
-    ("ça gagne combien ?", lambda f: ["ne donne pas de salaire"]),
+    # The Dares' family medians (5 fiches reach no family: ROME's « no salary » alone).
+    ("ça gagne combien ?", lambda f: ["ne donne pas de salaire"] + (["net par mois en"] if f["families"] else [])),
 ]
 
 
@@ -59,7 +60,7 @@ def _ask_about(c: Conversation, fiche) -> str:
 def test_twenty_fiches_drawn_at_random_answer_every_topic_from_their_own_text(stack, kb):
     failures, missed = [], []
     for code in _fiches_drawn(kb):
-        fiche = kb.fiches[code]
+        fiche = {**kb.fiches[code], "families": kb.salary_families(code)}
         c = Conversation(stack.url)
         first = _ask_about(c, fiche)
         if fiche["url"] not in first:  # whatever the topic, the answer is the fiche's
@@ -101,7 +102,7 @@ def test_fifty_invented_metiers_after_a_known_one_are_never_answered_with_its_fa
     ("quelles sont les missions d'un développeur web ?", "M1855", ["Développeur / Développeuse web"]),
     ("quelle formation pour devenir professeur des écoles ?", "K2106", ["Professeur / Professeure des écoles"]),
     ("c'est quoi le métier de vétérinaire ?", "A1504", ["Vétérinaire"]),
-    ("combien gagne un plombier ?", "F1603", ["ne donne pas de salaire"]),
+    ("combien gagne un plombier ?", "F1603", ["« Plombiers, chauffagistes »", "1 800 € net par mois", "Source : Dares"]),
     ("slt c koi 1 boulanger", "D1102", ["Boulanger"]),
 ])
 def test_a_stranger_s_questions_get_france_travail_s_facts_with_the_source(stack, kb, question, code, words):

@@ -1,0 +1,66 @@
+"""The Dares' medians for a métier known by its ROME fiche: said as its families' figures, never its own.
+
+Each figure carries who (full-time employees of a named family), what (median,
+net, monthly), when (the period) and where it comes from; the caveats say that a
+median is no beginner's salary and that a family groups neighbouring métiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+from bot.answers import templates as T
+from bot.knowledge import dares
+from bot.knowledge.base import KnowledgeBase
+
+
+def latest_median(family: Mapping[str, Any]) -> tuple[str, int]:
+    """The family's most recent period and its median (« 2017-2019 », 1558)."""
+    period = max(family["medians"], key=lambda p: p.split("-")[-1])
+    return period, family["medians"][period]
+
+
+def amount(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def median_line(family: Mapping[str, Any]) -> str:
+    period, median = latest_median(family)
+    return T.fill("DARES_MEDIAN", family=family["label"], amount=amount(median), period=period)
+
+
+def fiche_salary_lines(kb: KnowledgeBase, code: str) -> list[str]:
+    """What a fiche's salary question gets: ROME gives none, the Dares' families' medians, the caveats,
+    the Dares' source; only the first sentence when no family of the fiche has a median."""
+    fiche = kb.fiches[code]
+    families = kb.salary_families(code)
+    if not families:
+        return [T.fill("ROME_NO_SALARY", code=code, label=fiche["label"])]
+    return [T.fill("DARES_INTRO", code=code, label=fiche["label"]), *map(median_line, families),
+            T.fill("DARES_CAVEAT"), dares_credit(kb)]
+
+
+def family_salary_line(kb: KnowledgeBase, code: str) -> Optional[str]:
+    """One métier among several: its closest family's median, or None when it has none."""
+    families = kb.salary_families(code)
+    if not families:
+        return None
+    period, median = latest_median(families[0])
+    return T.fill("DARES_SALARY_OF", title=kb.fiches[code]["label"], family=families[0]["label"],
+                  amount=amount(median), period=period)
+
+
+def salary_caveats(kb: KnowledgeBase, metiers: Sequence[str]) -> list[str]:
+    """Under several métiers' salaries: what a family median is, and that a sheet's beginner's gross
+    figure and a family's net median do not compare, when both are said."""
+    fiches = [m for m in metiers if m not in kb.sheets and kb.salary_families(m)]
+    if not fiches:
+        return []
+    lines = [T.fill("DARES_CAVEAT")]
+    if any(m in kb.sheets for m in metiers):
+        lines.append(T.fill("DARES_NOT_COMPARABLE"))
+    return lines + [dares_credit(kb)]
+
+
+def dares_credit(kb: KnowledgeBase) -> str:
+    return T.fill("DARES_CREDIT", source=dares.ATTRIBUTION, url=dares.PAGE_URL)
