@@ -21,7 +21,8 @@ from bot.answers import templates as T
 from bot.answers.followup import as_follow_up
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
-from bot.answers.salary_families import family_salary_line, fiche_salary_lines, salary_caveats
+from bot.answers.salary_families import (context_lines, family_refs, family_salary_line, fiche_salary_lines,
+                                         salary_caveats, source_lines)
 from bot.answers.turn import Turn, mentions_of, resolve_turn
 from bot.answers.uncovered import uncovered_subject
 from bot.knowledge.base import KnowledgeBase
@@ -161,18 +162,20 @@ def _answer(kb: KnowledgeBase, question: Question) -> Reply:
             return _mentions_reply(sheet, mentions)
     if section == "salary":
         lines, facts = _salary(kb, sheet, question)
-        extra: list[str] = []
+        # The sheet's own figure first; its ROME fiche's family medians follow, labelled as context.
+        extra = [] if "stage" in question.aspects else context_lines(kb, sheet.rome_fiche, question)  # interns: no median
     else:
         lines, facts = _section(kb, sheet, section, question.aspects)
         extra = _from_sheet_fiche(kb, sheet, question, bool(facts))
         if extra and not facts:  # the fiche's intro says the sheet has nothing on the topic
             lines = []
     fiche_code = [sheet.rome_fiche] if extra else []
+    dares_refs = family_refs(kb, sheet.rome_fiche) if section == "salary" and extra else []
     return Reply(
         "\n".join(lines + (_credit(sheet, section) if lines else []) + extra),
         buttons=_suggestions(question.intent),
         job=sheet.id,
-        facts=[f"{sheet.id}:{fact.id}" for fact in facts] + [f"{c}:{question.intent}" for c in fiche_code],
+        facts=[f"{sheet.id}:{fact.id}" for fact in facts] + [f"{c}:{question.intent}" for c in fiche_code] + dares_refs,
         topic=question.intent,
         sheets=[sheet.id, *fiche_code] if fiche_code else [],
     )
@@ -200,8 +203,9 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
     """A topic of a métier known by its ROME 4.0 fiche only; a name the fiche does not title
     (« avocat » in the fiche « Juriste ») is said to be answered from that fiche."""
     lines = F.part_lines(kb, fiche, question.intent, question.aspects)
+    salary_refs = family_refs(kb, fiche["code"]) if lines is None and question.intent == "ask_salary" else []
     if lines is None and question.intent == "ask_salary":
-        lines = fiche_salary_lines(kb, fiche["code"])
+        lines = fiche_salary_lines(kb, fiche["code"], question)
     if lines is None:
         frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
         label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]
@@ -210,7 +214,7 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
     if written and F.other_title(kb, fiche, written):
         lines.insert(0, T.fill("FICHE_OF_NAME", name=written, code=fiche["code"], label=fiche["label"]))
     return Reply("\n".join(lines + F.credit(kb, fiche)), buttons=_suggestions(question.intent), job=fiche["code"],
-                 facts=[f"{fiche['code']}:{question.intent}"], topic=question.intent)
+                 facts=[f"{fiche['code']}:{question.intent}", *salary_refs], topic=question.intent)
 
 
 def _from_sheet_fiche(kb: KnowledgeBase, sheet: Sheet, question: Question, answered: bool) -> list[str]:
@@ -614,6 +618,7 @@ def _source(kb: KnowledgeBase, turn: Turn, question: Question) -> Reply:
         fact = sheet.fact(fact_id) if sheet else None
         if fact is not None:
             quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
+    lines += source_lines(kb, question.last_facts)
     if quotes:
         lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
     return Reply("\n".join(lines), job=turn.target or (ids[0] if len(ids) == 1 else question.context_job),

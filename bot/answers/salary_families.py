@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Sequence
 
 from bot.answers import templates as T
+from bot.answers.question import Question
 from bot.knowledge import dares
 from bot.knowledge.base import KnowledgeBase
 
@@ -29,15 +30,53 @@ def median_line(family: Mapping[str, Any]) -> str:
     return T.fill("DARES_MEDIAN", family=family["label"], amount=amount(median), period=period)
 
 
-def fiche_salary_lines(kb: KnowledgeBase, code: str) -> list[str]:
-    """What a fiche's salary question gets: ROME gives none, the Dares' families' medians, the caveats,
-    the Dares' source; only the first sentence when no family of the fiche has a median."""
+def fiche_salary_lines(kb: KnowledgeBase, code: str, question: Question) -> list[str]:
+    """What a fiche's salary question gets: ROME gives none, the Dares' families' medians, what the
+    figures say of the facets asked (net, per month, seniority, region), the caveats, the Dares'
+    source; only the first sentence when no family of the fiche has a median."""
     fiche = kb.fiches[code]
     families = kb.salary_families(code)
     if not families:
         return [T.fill("ROME_NO_SALARY", code=code, label=fiche["label"])]
     return [T.fill("DARES_INTRO", code=code, label=fiche["label"]), *map(median_line, families),
-            T.fill("DARES_CAVEAT"), dares_credit(kb)]
+            *asked_lines(families, question), T.fill("DARES_CAVEAT"), dares_credit(kb)]
+
+
+def context_lines(kb: KnowledgeBase, code: Optional[str], question: Question) -> list[str]:
+    """After a sheet's own figure: its ROME fiche's family medians, labelled as context, and that the
+    two do not compare as they stand."""
+    families = kb.salary_families(code) if code in kb.fiches else []
+    if not families:
+        return []
+    return [T.fill("DARES_CONTEXT", code=code), *map(median_line, families), *asked_lines(families, question),
+            T.fill("DARES_CAVEAT"), T.fill("DARES_NOT_COMPARABLE"), dares_credit(kb)]
+
+
+def asked_lines(families: Sequence[Mapping[str, Any]], question: Question) -> list[str]:
+    """The facets of the question the Dares' figures answer, or say they do not distinguish."""
+    frames = T.DARES_ASKED
+    lines = [frames[a] for a in ("net", "brut", "mensuel", "annuel") if a in question.aspects]
+    if question.experience_level:
+        lines.append(frames["level"].format(asked=question.experience_level))
+    if question.region:
+        lines.append(frames["region"].format(asked=question.region))
+    return lines
+
+
+def family_refs(kb: KnowledgeBase, code: str) -> list[str]:
+    """« dares:S0Z42 » for each family said, for a later « tu tiens ça d'où ? »."""
+    return [f"dares:{family['code']}" for family in kb.salary_families(code)] if code in kb.fiches else []
+
+
+def source_lines(kb: KnowledgeBase, refs: Sequence[str]) -> list[str]:
+    """The Dares' credit for each family the last answer quoted."""
+    lines = []
+    for ref in refs:
+        kind, _, code = ref.partition(":")
+        if kind == "dares" and code in kb.families:
+            period, _ = latest_median(kb.families[code])
+            lines.append(T.fill("DARES_SOURCE", family=kb.families[code]["label"], period=period, url=dares.PAGE_URL))
+    return list(dict.fromkeys(lines))
 
 
 def family_salary_line(kb: KnowledgeBase, code: str) -> Optional[str]:

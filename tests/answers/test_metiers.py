@@ -48,7 +48,11 @@ def test_a_rare_word_of_one_sheet_picks_no_metier(kb):
 def test_each_salary_names_its_metier_period_and_source(kb, sheet_id, figure):
     reply = ask(kb, "ask_salary", jobs=[kb.sheets[sheet_id].title])
     assert has(reply.text, figure, "par mois", "brut", kb.sheets[sheet_id].title, "Source : Onisep", "onisep.fr")
-    assert "50 k€" not in reply.text and all(ref.startswith(f"{sheet_id}:") for ref in reply.facts)
+    assert "50 k€" not in reply.text and reply.facts[0].startswith(f"{sheet_id}:")
+    # The sheet's own figure comes first; its ROME fiche's Dares medians follow, labelled as context.
+    own, context = reply.text.split("Pour situer ce chiffre")
+    assert figure in own and "salaire médian" in context and "ne se comparent pas tels quels" in context
+    assert all(ref.startswith((f"{sheet_id}:", f"{kb.sheets[sheet_id].rome_fiche}:", "dares:")) for ref in reply.facts)
 
 
 def test_the_job_named_once_stays_and_a_follow_up_switches_it_keeping_the_topic(kb):
