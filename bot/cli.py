@@ -46,17 +46,15 @@ def _sync_nlu(settings: Settings, kb: KnowledgeBase) -> None:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    if not rome.is_up_to_date(settings.knowledge_dir):
-        if not args.fix:
-            print(Errors.E034.format(file=settings.knowledge_dir / rome.FICHES_FILE,
-                                     sources=settings.knowledge_dir / rome.SOURCES_DIR), file=sys.stderr)
-            return 1
-        _sync_sources(settings)
-    if not dares.is_up_to_date(settings.knowledge_dir):
-        if not args.fix:
-            print(Errors.E036.format(file=settings.knowledge_dir / dares.FAMILIES_FILE,
-                                     sources=settings.knowledge_dir / dares.SOURCES_DIR), file=sys.stderr)
-            return 1
+    stale = [(error, generated, sources) for source, error, generated, sources in (
+        (rome, Errors.E034, rome.FICHES_FILE, rome.SOURCES_DIR), (dares, Errors.E036, dares.FAMILIES_FILE, dares.SOURCES_DIR))
+        if not source.is_up_to_date(settings.knowledge_dir)]
+    if stale and not args.fix:
+        for error, generated, sources in stale:
+            print(error.format(file=settings.knowledge_dir / generated, sources=settings.knowledge_dir / sources),
+                  file=sys.stderr)
+        return 1
+    if stale:
         _sync_sources(settings)
     kb = _load(settings)
     fiches = rome.load_fiches(settings.knowledge_dir)

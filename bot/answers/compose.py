@@ -203,9 +203,9 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
     """A topic of a métier known by its ROME 4.0 fiche only; a name the fiche does not title
     (« avocat » in the fiche « Juriste ») is said to be answered from that fiche."""
     lines = F.part_lines(kb, fiche, question.intent, question.aspects)
-    salary_refs = family_refs(kb, fiche["code"]) if lines is None and question.intent == "ask_salary" else []
+    salary_refs: list[str] = []
     if lines is None and question.intent == "ask_salary":
-        lines = fiche_salary_lines(kb, fiche["code"], question)
+        lines, salary_refs = fiche_salary_lines(kb, fiche["code"], question), family_refs(kb, fiche["code"])
     if lines is None:
         frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
         label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]

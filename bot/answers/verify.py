@@ -147,8 +147,9 @@ def fiche_text(kb: KnowledgeBase, code: str) -> list[str]:
 
 def family_text(kb: KnowledgeBase, code: str) -> list[str]:
     """What the Dares says of a fiche's families: labels, medians in euros per period, its credit line."""
-    texts = [dares.ATTRIBUTION, dares.PAGE_URL] if kb.salary_families(code) else []
-    for family in kb.salary_families(code):
+    families = kb.salary_families(code)
+    texts = [dares.ATTRIBUTION, dares.PAGE_URL] if families else []
+    for family in families:
         texts += [family["label"], *(f"{median} € en {period}" for period, median in family["medians"].items())]
     return texts
 

@@ -56,10 +56,14 @@ class KnowledgeBase:
         """The Dares' families of a ROME fiche with a median, closest first (bot/knowledge/dares.py)."""
         from bot.knowledge import dares
 
-        by_rome = self.derived("families_by_rome", lambda: dares.families_by_rome(self.families))
-        fiche = self.fiches[code]
-        codes = dares.families_of(fiche, by_rome)
-        return [self.families[c] for c in dares.closest_first(fiche, codes, self.families, self.finder.index.grammar)]
+        def build() -> list[Mapping[str, Any]]:
+            by_rome = self.derived("families_by_rome", lambda: dares.families_by_rome(self.families))
+            fiche = self.fiches[code]
+            codes = dares.families_of(fiche, by_rome)
+            return [self.families[c] for c in dares.closest_first(fiche, codes, self.families, self.finder.index.grammar)]
+
+        # Asked several times per salary turn (reply, refs, reply check): ranked once per fiche.
+        return self.derived(("salary_families", code), build)
 
     def get(self, sheet_id: Optional[str]) -> Optional[Sheet]:
         return self.sheets.get(sheet_id) if sheet_id else None

@@ -12,14 +12,13 @@ is a group of neighbouring métiers: its figure is never a métier's salary.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 from bot.errors import Errors, KnowledgeError
+from bot.knowledge import generated
 
 FAMILIES_FILE = Path("index") / "dares-families.json"
 SOURCES_DIR = Path("sources") / "dares"
@@ -107,35 +106,16 @@ def read_release(folder: Union[str, Path]) -> dict[str, Any]:
     return {"source": ATTRIBUTION, "url": PAGE_URL, "families": [families[c] for c in sorted(families)]}
 
 
-def render(release: Mapping[str, Any]) -> str:
-    """Stable text: one family per line, for readable diffs."""
-    head = json.dumps({k: v for k, v in release.items() if k != "families"}, ensure_ascii=False)[:-1]
-    lines = [head + ', "families": [']
-    lines += [json.dumps(f, ensure_ascii=False, separators=(",", ":")) + ("," if i < len(release["families"]) - 1 else "")
-              for i, f in enumerate(release["families"])]
-    return "\n".join(lines + ["]}", ""])
-
-
 def sources_fingerprint(folder: Union[str, Path]) -> str:
-    digest = hashlib.sha256()
-    for name, _, _ in sorted(FILES.values()):
-        digest.update(name.encode())
-        digest.update((Path(folder) / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return generated.fingerprint(folder, (name for name, _, _ in FILES.values()))
 
 
 def import_release(folder: Union[str, Path], knowledge_dir: Union[str, Path]) -> Path:
     """Copy the Dares' files beside the knowledge and write the families generated from them."""
     folder, knowledge_dir = Path(folder), Path(knowledge_dir)
     release = read_release(folder)  # read (and refused) before anything is copied
-    sources = knowledge_dir / SOURCES_DIR
-    sources.mkdir(parents=True, exist_ok=True)
-    if folder.resolve() != sources.resolve():
-        for name, _, _ in FILES.values():
-            shutil.copyfile(folder / name, sources / name)
-        for name in _COPIED_TOO:
-            if (folder / name).is_file():
-                shutil.copyfile(folder / name, sources / name)
+    names = [name for name, _, _ in FILES.values()] + [n for n in _COPIED_TOO if (folder / n).is_file()]
+    generated.copy_files(folder, knowledge_dir / SOURCES_DIR, names)
     return generate(knowledge_dir, release)
 
 
@@ -147,7 +127,7 @@ def generate(knowledge_dir: Union[str, Path], release: Optional[dict[str, Any]] 
                "sources_sha256": sources_fingerprint(sources), "families": release["families"]}
     target = knowledge_dir / FAMILIES_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(release), encoding="utf-8")
+    target.write_text(generated.render(release, "families"), encoding="utf-8")
     return target
 
 

@@ -12,14 +12,13 @@ one file in cp1252) are the README's of the release.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterator, Union
 
 from bot.errors import Errors, KnowledgeError
+from bot.knowledge import generated
 from bot.knowledge.catalogue import gender_forms
 
 FICHES_FILE = Path("index") / "rome-fiches.json"
@@ -173,30 +172,19 @@ def _add_skills_and_contexts(folder: Path, fiche) -> None:
 
 def render(release: dict[str, Any]) -> str:
     """The file's text: stable (sorted codes, fixed key order), one fiche per line for readable diffs."""
-    lines = [json.dumps({k: v for k, v in release.items() if k != "fiches"}, ensure_ascii=False)[:-1] + ', "fiches": [']
-    lines += [json.dumps(f, ensure_ascii=False, separators=(",", ":")) + ("," if i < len(release["fiches"]) - 1 else "")
-              for i, f in enumerate(release["fiches"])]
-    return "\n".join(lines + ["]}", ""])
+    return generated.render(release, "fiches")
 
 
 def sources_fingerprint(folder: Union[str, Path]) -> str:
     """Hash of the files the import reads: the generated fiches are stale when it changes."""
-    digest = hashlib.sha256()
-    for name in sorted(FILES.values()):
-        digest.update(name.encode())
-        digest.update((Path(folder) / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return generated.fingerprint(folder, FILES.values())
 
 
 def import_release(folder: Union[str, Path], knowledge_dir: Union[str, Path]) -> Path:
     """Copy the release's files beside the knowledge and write the fiches generated from them."""
     folder, knowledge_dir = Path(folder), Path(knowledge_dir)
     release = read_release(folder)  # read (and refused) before anything is copied
-    sources = knowledge_dir / SOURCES_DIR
-    sources.mkdir(parents=True, exist_ok=True)
-    if folder.resolve() != sources.resolve():
-        for name in FILES.values():
-            shutil.copyfile(folder / name, sources / name)
+    generated.copy_files(folder, knowledge_dir / SOURCES_DIR, FILES.values())
     return generate(knowledge_dir, release)
 
 
