@@ -23,6 +23,8 @@ from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
 from bot.answers.salary_families import (context_lines, family_refs, family_salary_line, fiche_salary_lines,
                                          salary_caveats, source_lines)
+from bot.answers.family_headcounts import headcount_refs, outlook_lines
+from bot.answers.family_headcounts import source_lines as headcount_source_lines
 from bot.answers.turn import Turn, mentions_of, resolve_turn
 from bot.answers.uncovered import uncovered_subject
 from bot.knowledge.base import KnowledgeBase
@@ -206,6 +208,9 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
     salary_refs: list[str] = []
     if lines is None and question.intent == "ask_salary":
         lines, salary_refs = fiche_salary_lines(kb, fiche["code"], question), family_refs(kb, fiche["code"])
+    if lines is not None and question.intent == "ask_outlook":
+        # ROME makes no forecast: its families' headcounts over the years published say the past, as such.
+        lines, salary_refs = lines + outlook_lines(kb, fiche["code"]), headcount_refs(kb, fiche["code"])
     if lines is None:
         frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
         label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]
@@ -618,7 +623,7 @@ def _source(kb: KnowledgeBase, turn: Turn, question: Question) -> Reply:
         fact = sheet.fact(fact_id) if sheet else None
         if fact is not None:
             quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
-    lines += source_lines(kb, question.last_facts)
+    lines += source_lines(kb, question.last_facts) + headcount_source_lines(kb, question.last_facts)
     if quotes:
         lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
     return Reply("\n".join(lines), job=turn.target or (ids[0] if len(ids) == 1 else question.context_job),

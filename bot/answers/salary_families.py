@@ -54,12 +54,11 @@ def context_lines(kb: KnowledgeBase, code: Optional[str], question: Question) ->
 
 def asked_lines(families: Sequence[Mapping[str, Any]], question: Question) -> list[str]:
     """The facets of the question the Dares' figures answer, or say they do not distinguish."""
-    frames = T.DARES_ASKED
-    lines = [frames[a] for a in ("net", "brut", "mensuel", "annuel") if a in question.aspects]
+    lines = [T.fill("DARES_ASKED", a) for a in ("net", "brut", "mensuel", "annuel") if a in question.aspects]
     if question.experience_level:
-        lines.append(frames["level"].format(asked=question.experience_level))
+        lines.append(T.fill("DARES_ASKED", "level", asked=question.experience_level))
     if question.region:
-        lines.append(frames["region"].format(asked=question.region))
+        lines.append(T.fill("DARES_ASKED", "region", asked=question.region))
     return lines
 
 

@@ -54,8 +54,12 @@ def __getattr__(name: str) -> Any:
 
 def gaps(used: list[tuple[str, dict]]) -> list[str]:
     """The facets the source lacks, from the (frame, fields) pairs a reply was framed with."""
-    facets = [GAP_FACETS[name.split("[", 1)[0]].format(**fields)
-              for name, fields in used if name.split("[", 1)[0] in GAP_FACETS]
+    facets = []
+    for name, fields in used:
+        # A table's entry (« DARES_ASKED[region] ») may be a gap when the table is not.
+        facet = GAP_FACETS.get(name) or GAP_FACETS.get(name.split("[", 1)[0])
+        if facet is not None:
+            facets.append(facet.format(**fields))
     return list(dict.fromkeys(facets))
 
 

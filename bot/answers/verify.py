@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from bot.answers import templates as T
 from bot.answers.compose import Question, Reply
+from bot.answers.family_headcounts import headcount_text
 from bot.answers.fiche import onisep_urls
 from bot.knowledge import dares
 from bot.knowledge.base import KnowledgeBase
@@ -146,11 +147,12 @@ def fiche_text(kb: KnowledgeBase, code: str) -> list[str]:
 
 
 def family_text(kb: KnowledgeBase, code: str) -> list[str]:
-    """What the Dares says of a fiche's families: labels, medians in euros per period, its credit line."""
+    """What the Dares says of a fiche's families: labels, medians in euros per period, headcounts, its credit."""
     families = kb.salary_families(code)
     texts = [dares.ATTRIBUTION, dares.PAGE_URL] if families else []
     for family in families:
-        texts += [family["label"], *(f"{median} € en {period}" for period, median in family["medians"].items())]
+        texts += [family["label"], *(f"{median} € en {period}" for period, median in family["medians"].items()),
+                  *headcount_text(family)]
     return texts
 
 
