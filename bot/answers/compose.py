@@ -231,6 +231,8 @@ def _from_sheet_fiche(kb: KnowledgeBase, sheet: Sheet, question: Question, answe
         return []
     section = T.SECTION_OF_INTENT[question.intent]
     items = F.PARTS[topic.rome](fiche, question.aspects, kb)
+    if answered and topic.rome_too:
+        return [T.fill("ROME_INTRO", question.intent, label=fiche["label"]), *items, *F.credit(kb, fiche)]
     if answered:
         missing = _missing_aspects(kb, section, sheet.topic_facts(section), question.aspects)
         terms = [fold(t) for a in missing for t in kb.aspects[a].terms]
@@ -314,6 +316,10 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
         # « un boulanger ça bosse la nuit ? » hesitates between topics of the métier: asked back;
         # « que fait un ébéniste ? » has one likely topic: answered.
         about = [c for c in choices if c in T.SECTION_OF_INTENT]
+        asked = _topic_of_aspects(kb, question.aspects)
+        if asked is not None:
+            # « combien de postes d'ici 2030 ? »: the person's own words name the topic the classifier missed.
+            return _answer(kb, replace(question, intent=asked))
         if len(about) > 1 and about[0] == choices[0]:
             return _clarify(turn.target, question, about)
         # « je voudrais des infos sur le métier de carreleur »: no topic to place, a métier named;
@@ -333,6 +339,15 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
         return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
     return refusal
+
+
+def _topic_of_aspects(kb: KnowledgeBase, aspects: Sequence[str]) -> Optional[str]:
+    """The one topic every asked aspect belongs to (data/knowledge/aspects.yml), else None."""
+    sections = {section for name in aspects if name in kb.aspects for section in kb.aspects[name].topics}
+    if len(sections) != 1:
+        return None
+    section = sections.pop()
+    return next((intent for intent, s in T.SECTION_OF_INTENT.items() if s == section), None)
 
 
 def _names_a_metier_plainly(kb: KnowledgeBase, question: Question, turn: Turn) -> bool:
@@ -522,7 +537,11 @@ def _comparison_reply(kb: KnowledgeBase, target: str, turn: Turn, question: Ques
         return Reply("\n".join(lines + _credit(sheet, "comparisons")), buttons=_suggestions(question.intent),
                      job=sheet.id, facts=[f"{sheet.id}:{f.id}" for f in facts], topic=question.intent)
     other = others[0]
-    lines = [T.fill("COMPARISON_PAIR", title=_capitalised(metier_title(kb, target)), other=metier_title(kb, other))]
+    compared = any(this in kb.sheets and that in kb.sheets and _compared_with(kb.sheets[this], kb.sheets[that])
+                   for this, that in ((target, other), (other, target)))
+    # Side by side, two definitions are no comparison: said so when no source compares the two.
+    lines = [T.fill("COMPARISON_PAIR" if compared else "COMPARISON_PAIR_UNCOMPARED",
+                    title=_capitalised(metier_title(kb, target)), other=metier_title(kb, other))]
     refs: list[str] = []
     for this, that in ((target, other), (other, target)):
         text, facts = _side(kb, this, that)

@@ -38,6 +38,9 @@ class Topic(_Strict):
     button: str
     layout: Literal["list", "paragraph"]
     suggested: bool = False
+    # A sheet's answer on this topic is followed by its ROME fiche's part, under its own source
+    # (the guide tells a career's steps, France Travail the métiers it leads to).
+    rome_too: bool = False
 
 
 class Choice(_Strict):

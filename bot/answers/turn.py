@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 from bot.answers.question import Question
 from bot.knowledge.base import KnowledgeBase
+from bot.resolve.distinctive import sheet_of_distinctive_term
 from bot.resolve.mentions import MAX_CHOICES, Mention
 
 # A button's payload names its métier by id: « /ask_salary{"job":"J1506"} ».
@@ -106,6 +107,12 @@ def resolve_turn(kb: KnowledgeBase, question: Question) -> Turn:
         if piece is not None:
             metiers, written, choices = [piece.id], [piece.title], ()
     context = context_metier(kb, question.context_job)
+    if not metiers and not choices and unknown is None and not own and context is None \
+            and not question.text.startswith("/"):
+        # « le certificat de Berkeley ? » in a new conversation: the one sheet that speaks of Berkeley.
+        sheet_id = sheet_of_distinctive_term(kb, question.text, besides=[question.region or ""])
+        if sheet_id is not None:
+            metiers, written = [sheet_id], [kb.sheets[sheet_id].title]
     if question.intent == "ask_comparison" and len(metiers) == 1 and context and context != metiers[0]:
         metiers, written = [context, metiers[0]], [context, written[0]]  # « quelle différence avec un data analyst ? »
     return Turn(question.intent, tuple(metiers), tuple(written), choices if not metiers else (), choice_name,

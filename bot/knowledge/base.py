@@ -12,10 +12,6 @@ from bot.text import fold
 
 # Below this similarity a typed name is not taken for a known métier name.
 _FUZZY_CUTOFF = 0.85
-# A piece of a name that starts or ends with one of these says nothing ("en big data").
-_LINKING_WORDS = frozenset("en de du des d la le les l et ou a au aux".split())
-# Fuzzy search in free text looks at the start of long messages only.
-_FUZZY_MAX_TOKENS = 60
 
 
 class KnowledgeBase:
@@ -84,37 +80,6 @@ class KnowledgeBase:
         """The sheet written from this index entry's fiche (its MET id), if any."""
         return self._by_reference.get(entry.id)
 
-    def find_jobs_in_text(self, text: str) -> list[Sheet]:
-        """Every sheet named whole in free text, in the order named ("data scientist et ingé ML")."""
-        padded = f" {fold(text)} "
-        found: list[tuple[int, str]] = []
-        for name in sorted(self._names, key=len, reverse=True):
-            start = padded.find(f" {name} ")
-            if start >= 0:
-                found.append((start, self._names[name]))
-                padded = padded[:start] + " " * (len(name) + 2) + padded[start + len(name) + 2:]
-        return [self.sheets[i] for i in dict.fromkeys(sheet_id for _, sheet_id in sorted(found))]
-
-    def find_job_in_text(self, text: str) -> Optional[Sheet]:
-        """A sheet whose name appears in free text: exact (longest first), then misspelt."""
-        folded = fold(text)
-        padded = f" {folded} "
-        for name in sorted(self._names, key=len, reverse=True):
-            if f" {name} " in padded:
-                return self.sheets[self._names[name]]
-        tokens = folded.split()[:_FUZZY_MAX_TOKENS]
-        best, best_ratio = None, _FUZZY_CUTOFF
-        for name, sheet_id in self._names.items():
-            width = len(name.split())
-            if width < 2:  # one-word names are too easy to hit by chance
-                continue
-            for start in range(0, max(len(tokens) - width + 1, 0)):
-                window = " ".join(tokens[start:start + width])
-                ratio = difflib.SequenceMatcher(None, window, name).ratio()
-                if ratio > best_ratio:
-                    best, best_ratio = sheet_id, ratio
-        return self.sheets[best] if best else None
-
     def sheet_named_in_part(self, text: str) -> Optional[Sheet]:
         """The one sheet a piece of its names points to: « faire du machine learning », « en ML ».
 
@@ -133,19 +98,15 @@ class KnowledgeBase:
     def _name_pieces(self) -> dict[str, str]:
         """Each piece of a name that belongs to one sheet's names only, with that sheet's id."""
         pieces: dict[str, set] = {}
+        linking = self.finder.index.grammar.linking  # a piece that starts or ends with one says nothing (« en big data »)
         for name, sheet_id in self._names.items():
             words = name.split()
             for size in range(1, len(words)):
                 for start in range(len(words) - size + 1):
                     piece = words[start:start + size]
-                    if piece[0] not in _LINKING_WORDS and piece[-1] not in _LINKING_WORDS:
+                    if piece[0] not in linking and piece[-1] not in linking:
                         pieces.setdefault(" ".join(piece), set()).add(sheet_id)
         return {piece: ids.pop() for piece, ids in pieces.items() if len(ids) == 1}
-
-    def is_name_fragment(self, value: str) -> bool:
-        """True for a piece of a known name ("engineer", "ingé"), which names no other job."""
-        words = set(fold(value).split())
-        return bool(words) and any(words < set(name.split()) for name in self._names)
 
     def titles(self) -> list[str]:
         return [sheet.title for sheet in self.sheets.values()]

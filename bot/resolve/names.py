@@ -48,7 +48,8 @@ class Grammar:
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
         doc = yaml.safe_load((Path(knowledge_dir) / GRAMMAR_FILE).read_text(encoding="utf-8")) or {}
-        grammar = cls({str(k): str(v) for k, v in (doc.get("sms") or {}).items()},
+        replaced = {**(doc.get("sms") or {}), **(doc.get("clipped") or {})}
+        grammar = cls({fold(str(k)): str(v) for k, v in replaced.items()},
                       frozenset(fold(w) for w in doc.get("linking") or ()))
         words = lambda key: frozenset(w for item in doc.get(key) or () for w in grammar.words(str(item)))  # noqa: E731
         return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),

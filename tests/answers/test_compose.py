@@ -43,8 +43,10 @@ def test_each_topic_gives_the_guide_facts(kb, intent, words):
     reply = ask(kb, intent)
     assert has(reply.text, *words), reply.text
     assert reply.job == ML
-    # The guide's facts; a salary is followed by the Dares' medians of the sheet's ROME fiche, as context.
-    context = (f"{kb.sheets[ML].rome_fiche}:ask_salary", "dares:") if intent == "ask_salary" else ()
+    # The guide's facts; a salary is followed by the Dares' medians of the sheet's ROME fiche, as context,
+    # a career by the fiche's mobilities (topics.yml `rome_too`).
+    fiche = kb.sheets[ML].rome_fiche
+    context = {"ask_salary": (f"{fiche}:ask_salary", "dares:"), "ask_career": (f"{fiche}:ask_career",)}.get(intent, ())
     assert reply.facts and all(ref.startswith((f"{ML}:", *context)) for ref in reply.facts)
     assert reply.facts[0].startswith(f"{ML}:")
 

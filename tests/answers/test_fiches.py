@@ -61,3 +61,18 @@ def test_source_after_a_comparison_credits_each_side_with_its_own_source(kb):
     reply = compose_answer(kb, Question(intent="ask_comparison", jobs=["data scientist", "ingé ML"]))
     source = compose_answer(kb, Question(intent="ask_source", context_job=reply.job, last_facts=reply.facts)).text
     assert "Onisep" in source and "Thomas Bodin" in source
+
+
+def test_two_metiers_no_source_compares_are_said_not_compared_before_each_definition(kb):
+    reply = compose_answer(kb, Question(intent="ask_comparison", text="différence entre ingé ML et plombier ?"))
+    assert "Mes sources ne comparent pas directement ces deux métiers" in reply.text
+    assert "comparaison avec Plombier / Plombière sanitaire" in reply.gaps
+    compared = compose_answer(kb, Question(intent="ask_comparison", jobs=["data scientist", "ingé ML"]))
+    assert "ne comparent pas" not in compared.text
+
+
+def test_a_sheet_s_career_is_followed_by_its_fiche_s_mobilities_under_france_travail(kb):
+    reply = compose_answer(kb, Question(intent="ask_career", text="comment évoluer ?",
+                                        context_job="ingenieur-machine-learning"))
+    assert reply.text.index("autodidacte") < reply.text.index("France Travail cite")
+    assert kb.fiches["M1889"]["mobilities"][0]["label"] in reply.text and "fiche M1889" in reply.text

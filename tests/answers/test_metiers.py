@@ -35,10 +35,19 @@ def test_a_topic_without_a_job_asks_which_with_a_button_per_sheet(kb):
     assert pressed in kb.sheets and ask(kb, "ask_salary", "/ask_salary", jobs=[pressed]).job == pressed
 
 
-def test_a_rare_word_of_one_sheet_picks_no_metier(kb):
-    """« Londres » is only in the guide, but the question names no métier: it asks which one."""
+def test_a_common_word_of_one_sheet_picks_no_metier(kb):
+    """« études » names no métier, however rare it is in the sheets: the question asks which one."""
+    reply = ask(kb, "ask_training", "quelles études faut-il faire ?")
+    assert reply.job is None and has(reply.text, "De quel métier")
+
+
+def test_a_proper_noun_only_one_sheet_writes_picks_that_sheet_in_a_new_conversation(kb):
+    """« Londres » is only in the guide's facts: its bachelor is the guide's, said with its métier."""
     reply = ask(kb, "ask_training", "Le bachelor de l'université de Londres, il dure combien de temps ?")
-    assert reply.job is None and has(reply.text, "De quel métier") and "Londres" not in reply.text
+    assert reply.job == ML and has(reply.text, "Londres", "6 ans", "ingénieur en Machine Learning")
+    # With a métier in the conversation, the name does not switch it.
+    reply = ask(kb, "ask_training", "et le bachelor de Londres ?", context_job="data-scientist")
+    assert reply.job == "data-scientist"
 
 
 @pytest.mark.parametrize("sheet_id, figure", [

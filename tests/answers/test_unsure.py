@@ -94,6 +94,13 @@ def test_an_unsure_question_naming_a_metier_with_one_likely_topic_answers_it(kb)
     assert reply.job == "H2207" and reply.topic == "ask_missions" and kb.fiches["H2207"]["missions"][0] in reply.text
 
 
+def test_an_unsure_question_whose_aspect_belongs_to_one_topic_answers_that_topic(kb):
+    """The classifier leans to employers, but « chiffres de l'emploi » is an aspect of the outlook only."""
+    ranking = [("nlu_fallback", 0.3), ("ask_employers", 0.16), ("help", 0.15)]
+    reply = unsure(kb, "combien de postes de plombiers d'ici dix ans ?", ranking=ranking, aspects=["chiffres_emploi"])
+    assert reply.job == "F1603" and reply.topic == "ask_outlook" and "Plombiers, chauffagistes" in reply.text
+
+
 def test_an_unsure_question_on_an_unknown_metier_names_it_back(kb):
     reply = unsure(kb, "un dresseur de licornes ça bosse la nuit ?", jobs=["dresseur de licornes"])
     assert "« dresseur de licornes »" in reply.text and reply.job is None and not reply.facts

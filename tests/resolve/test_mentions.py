@@ -36,6 +36,7 @@ def named(finder, text, tagged=()):
     ("les ATSEM travaillent le mercredi ?", "K1308"),  # the acronym a title carries
     ("slt cb gagne 1 data analist", "data-analyst"),  # SMS and a typo, to a sheet
     ("c'est quoi un ingé ML ?", "ingenieur-machine-learning"),  # everyday form of a sheet
+    ("une ingé en apprentisage automatique, ça fait quoi ?", "ingenieur-machine-learning"),  # clipped, and a typo
 ])
 def test_a_name_written_as_people_write_it_resolves_to_its_metier(finder, text, metier):
     mentions = finder.find(text)
