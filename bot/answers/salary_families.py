@@ -54,7 +54,11 @@ def context_lines(kb: KnowledgeBase, code: Optional[str], question: Question) ->
 
 def asked_lines(families: Sequence[Mapping[str, Any]], question: Question) -> list[str]:
     """The facets of the question the Dares' figures answer, or say they do not distinguish."""
-    lines = [T.fill("DARES_ASKED", a) for a in ("net", "brut", "mensuel", "annuel") if a in question.aspects]
+    asked = set(question.aspects)
+    # « brut ou net ? »: the sentence on gross says the figures are net; « par mois ou par an ? » likewise.
+    asked -= {"net"} if "brut" in asked else set()
+    asked -= {"mensuel"} if "annuel" in asked else set()
+    lines = [T.fill("DARES_ASKED", a) for a in ("net", "brut", "mensuel", "annuel") if a in asked]
     if question.experience_level:
         lines.append(T.fill("DARES_ASKED", "level", asked=question.experience_level))
     if question.region:

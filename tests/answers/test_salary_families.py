@@ -58,3 +58,20 @@ def test_two_fiches_each_get_their_closest_family(kb, text, first, second):
     _, reply = salary(kb, text)
     assert reply.text.index(first) < reply.text.index(second) and "Ce n'est pas un salaire de débutant" in reply.text
     assert not FORBIDDEN.search(reply.text)
+
+
+@pytest.mark.parametrize("intent, text, kw, said, unsaid", [
+    # The NLU leans out of scope on « et à Lyon ? »: a region alone after a salary asks the salary again.
+    ("out_of_scope", "et à Lyon ?", {"region": "Lyon"}, "ne distingue pas les régions", "Je ne peux pas"),
+    ("ask_salary", "et en senior ?", {"experience_level": "senior"}, "ne distingue pas l'ancienneté", "par an"),
+    ("ask_salary", "c'est brut ou net ?", {"aspects": ["brut", "net"]}, "je ne les convertis pas en brut",
+     "Les montants de la Dares sont des salaires nets."),
+    ("ask_salary", "par mois ou par an ?", {"aspects": ["mensuel", "annuel"]}, "par mois, pas par an", "(par mois)"),
+])
+def test_a_salary_follow_up_is_answered_from_the_figures_labels(kb, intent, text, kw, said, unsaid):
+    ranking = [(intent, 0.8), ("ask_salary", 0.1)]
+    question = Question(intent=intent, text=text, context_job="J1506", context_topic="ask_salary", ranking=ranking,
+                        **kw)
+    reply = compose_answer(kb, question)
+    assert said in reply.text and unsaid not in reply.text and "« Infirmiers »" in reply.text, reply.text
+    assert check_composed(kb, question, reply) == []

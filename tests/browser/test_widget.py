@@ -148,6 +148,17 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers
     assert link.count() == 1 and link.get_attribute("rel") == "noopener noreferrer"
 
 
+def test_salary_follow_ups_in_the_widget_keep_the_figure_s_labels_and_follow_the_metier(page, host_site, widget_stack):
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert "« Plombiers, chauffagistes »" in ask(page, "combien gagne un plombier ?")
+    assert "ne publie que des salaires nets" in ask(page, "c'est brut ou net ?")
+    assert "ne distingue pas les régions" in ask(page, "et à Lyon ?")
+    switched = ask(page, "et pour un kiné ?")
+    assert "Kinésithérapeute" in switched and "salaire médian" in switched and "Plombiers" not in switched
+    assert "personnes en emploi en" in ask(page, "ça recrute ?")
+
+
 def test_feedback_under_a_reply_is_kept_shown_again_and_reported(page, host_site, widget_stack):
     question = "combien gagne un ingénieur ML senior ?"
     page.goto(host_site)

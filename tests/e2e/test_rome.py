@@ -24,7 +24,9 @@ FOLLOW_UPS = [
     ("quelle formation faut-il suivre ?", lambda f: f["access"][:1]),
     ("et les conditions de travail ?", lambda f: [i for items in list(f["conditions"].values())[:1] for i in items[:1]]),
     ("on peut évoluer vers quels métiers ?", lambda f: [m["label"] for m in f["mobilities"][:1]]),
-    ("est-ce que ça a de l'avenir ?", lambda f: ["ne fait pas de prévision"]),
+    # ROME's tags, then the Dares' family headcounts, said as the past.
+    ("est-ce que ça a de l'avenir ?",
+     lambda f: ["ne fait pas de prévision"] + (["personnes en emploi en", "décrivent le passé"] if f["families"] else [])),
     # The Dares' family medians (5 fiches reach no family: ROME's « no salary » alone).
     ("ça gagne combien ?", lambda f: ["ne donne pas de salaire"] + (["net par mois en"] if f["families"] else [])),
 ]
@@ -131,3 +133,40 @@ def test_a_name_several_fiches_share_asks_with_at_most_five_buttons_and_a_press_
     pressed = c.say(buttons[0]["payload"])
     assert kb.fiches[code]["url"] in pressed and "ne donne pas de salaire" in pressed
     assert kb.fiches[code]["definition"] in c.say("c'est quoi ce métier ?")
+
+
+# A Dares median is said with its family, net, monthly, full time, period and source; never as the métier's own.
+DARES_LABELS = ["salariés à temps complet de la famille", "salaire médian", "€ net par mois en 2017-2019",
+                "Ce n'est pas un salaire de débutant", "Source : Dares"]
+
+
+@pytest.mark.parametrize("question, family", [
+    ("combien gagne une infirmière ?", "« Infirmiers »"),
+    ("combien gagne un plombier ?", "« Plombiers, chauffagistes »"),
+    ("combien gagne un prof des écoles ?", "« Professeurs des écoles »"),
+    ("combien gagne un pilote de ligne ?", "« Personnels navigants de l'aviation »"),
+])
+def test_a_salary_question_gets_the_family_median_with_all_its_labels(stack, question, family):
+    reply = Conversation(stack.url).say(question)
+    assert family in reply and all(label in reply for label in DARES_LABELS), reply
+    assert not re.search(r"(le salaire d'une? |gagne [\d ]+ €)", reply, re.IGNORECASE), reply
+
+
+def test_salary_follow_ups_are_answered_from_the_figures_labels_and_follow_the_metier(stack):
+    c = Conversation(stack.url)
+    assert "« Infirmiers »" in c.say("combien gagne une infirmière ?")
+    steps = [
+        ("c'est brut ou net ?", ["ne publie que des salaires nets", "« Infirmiers »"]),
+        ("et en senior ?", ["ne distingue pas l'ancienneté", "« Infirmiers »"]),
+        ("et à Lyon ?", ["ne distingue pas les régions", "« Infirmiers »"]),
+        ("c'est par mois ou par an ?", ["par mois, pas par an"]),
+        ("et pour un kiné ?", ["fiche ROME J1404", "salaire médian", "net par mois"]),
+        ("ça recrute ?", ["Kinésithérapeute", "personnes en emploi en", "décrivent le passé"]),
+        ("tu tiens ça d'où ?", ["viennent de la Dares"]),
+        ("qui gagne le plus, un plombier ou un électricien ?",
+         ["« Plombiers, chauffagistes »", "« Électriciens du bâtiment »", "Ce n'est pas un salaire de débutant"]),
+    ]
+    for question, words in steps:
+        reply = c.say(question)
+        assert all(w in reply for w in words), (question, reply)
+    assert "« Infirmiers »" not in reply
