@@ -3,8 +3,8 @@ tagged that nothing resolves, and the word several métiers share (« infirmièr
 
 Every lookup goes through the one normalisation of bot/resolve/names.py. A typo
 is a word of the message that is no word of any name nor of the fiches' prose (a
-real French word) but is one edit (two for long words) from exactly one word of a
-name, with the same first letter: the word is read as that one, and the name must
+real French word) but is one edit (two for long words; two letters swapped count as
+one) from exactly one word of a name, with the same first letter: the word is read as that one, and the name must
 then be found whole.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.resolve.names import NameIndex
 
@@ -63,11 +63,19 @@ class MentionFinder:
                 fixed.append(word)
                 continue
             cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
-            found = process.extract(word, self.index.vocabulary, scorer=Levenshtein.distance,
+            found = process.extract(word, self.index.vocabulary, scorer=OSA.distance,
                                     score_cutoff=cutoff, limit=3)
             best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
-            fixed.append(best[0] if len(best) == 1 else word)
+            # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
+            same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
+            fixed.append(min(best, key=len) if len(best) == 1 or same else word)
         return fixed
+
+    def _same_metiers(self, words: Sequence[str]) -> bool:
+        """Words that name the same métiers (« sommelier », « sommelière »): no matter which a typo meant."""
+        def metiers(word: str) -> frozenset:
+            return frozenset(m for key in self.index.by_word.get(word, ()) for m in self.index.metiers(key))
+        return len({metiers(w) for w in words}) == 1
 
     def nearest(self, name: str, limit: int = NEAREST_COUNT) -> list[str]:
         """The known métiers closest to `name` (one nobody knows), best first: the names that share
