@@ -116,13 +116,20 @@ class MentionFinder:
         mentions: list[tuple[int, Mention]] = []
         for value in tagged:
             value_words = self.correct(self.index.grammar.words(value))
+            # The NLU's span may run over a linking word (« pilote de » of « pilote de tapis volant »).
+            linking = self.index.grammar.linking
+            while value_words and value_words[-1] in linking:
+                value_words.pop()
+            while value_words and value_words[0] in linking:
+                value_words.pop(0)
             if not value_words:
                 continue
             start = _position(words, value_words)
             if start is not None and any(s[0] <= start and start + len(value_words) <= s[1] and s[1] - s[0] > len(value_words)
                                          for s in spans):
                 continue  # the NLU tagged a piece of a longer name written whole (« architecte » of « architecte big data »)
-            unknown = self._unknown_complement(words, start, start + len(value_words)) if start is not None else None
+            unknown = (self._unknown_complement(words, start, start + len(value_words))
+                       or self._unknown_epithet(words, start, start + len(value_words))) if start is not None else None
             # « éleveur de sirènes » tagged « éleveur »: the name goes on with a word no name holds.
             mention = unknown or self._resolve_tagged(value, value_words)
             # The NLU's name covers what the text scan found: the name decides (« chasseur de fantômes »
@@ -131,7 +138,8 @@ class MentionFinder:
                 spans = [s for s in spans if s[1] <= start or s[0] >= start + len(value_words)]
             mentions.append((start if start is not None else len(words), mention))
         for start, end in spans:
-            longer = self._longer(words, start, end) or self._unknown_complement(words, start, end)
+            longer = self._longer(words, start, end) or self._unknown_complement(words, start, end) \
+                or self._unknown_epithet(words, start, end)
             if longer is not None:
                 mentions.append((start, longer))
                 continue
@@ -186,10 +194,32 @@ class MentionFinder:
         following = words[end + 1]
         if following in grammar.linking or following in grammar.determiners or not following.isalpha():
             return None
-        if following in self.index.by_word and (self.index.names_with_words(words[start:end] + [following])
-                                                or following in self.index.prose_words):
-            return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as the sources write
+        if self.index.names_with_words(words[start:end] + [following]) or following in self._prose_of(words[start:end]):
+            return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as its fiche writes
         return Mention(" ".join(words[start:end + 2]))
+
+    def _unknown_epithet(self, words: list[str], start: int, end: int) -> Optional[Mention]:
+        """« boulanger lunaire », « comptable magique »: a name followed by an adjective (its ending,
+        from grammar.yml) that no name holds and the name's fiches never write is a métier nobody knows."""
+        if end >= len(words):
+            return None
+        following = words[end]
+        grammar = self.index.grammar
+        if len(following) < _MIN_TYPO_LENGTH or not following.isalpha() or not following.endswith(grammar.adjective_endings) \
+                or following in self.index.by_word or following in grammar.linking or following in grammar.follow_up \
+                or following in grammar.determiners or following in self.index.question_words \
+                or following in self._prose_of(words[start:end]):
+            return None
+        return Mention(" ".join(words[start:end + 1]))
+
+    def _prose_of(self, words: list[str]) -> frozenset:
+        """The words of the fiches a name (or a piece of names) leads to; the whole prose for a sheet's."""
+        key = " ".join(words)
+        metiers = self.index.metiers(key) if key in self.index.by_key else \
+            [n.metier for k in self.index.names_with_words(words) for n in self.index.by_key[k]]
+        if any(m not in self.index.prose_by_metier for m in metiers):
+            return self.index.prose_words
+        return frozenset().union(*(self.index.prose_by_metier[m] for m in dict.fromkeys(metiers)))
 
     def _resolve_tagged(self, value: str, words: list[str]) -> Mention:
         key = " ".join(words)

@@ -44,6 +44,7 @@ class Grammar:
     agent_endings: tuple = ()  # how French names one who does (« -eur »): an unknown word so ending names a métier
     coordination: frozenset = frozenset()  # « ou », « et »: before a determiner, a second name begins
     senior_family_words: tuple = ()  # words of the Dares' family labels of cadres and engineers
+    adjective_endings: tuple = ()  # how French adjectives end (« lunaire », « quantique »)
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
@@ -55,7 +56,8 @@ class Grammar:
         return cls(grammar.sms, grammar.linking, tuple(tuple(grammar.words(p)) for p in doc.get("own_job") or ()),
                    words("complement"), words("determiners"), words("follow_up"),
                    tuple(fold(e) for e in doc.get("agent_endings") or ()), words("coordination"),
-                   tuple(w for item in doc.get("senior_family_words") or () for w in grammar.words(str(item))))
+                   tuple(w for item in doc.get("senior_family_words") or () for w in grammar.words(str(item))),
+                   tuple(fold(e) for e in doc.get("adjective_endings") or ()))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""
@@ -91,12 +93,16 @@ class NameIndex:
     """Names by normalised key; the vocabulary of their words for typo tolerance."""
 
     def __init__(self, grammar: Grammar, names: Iterable[Name], sheet_ids: Iterable[str] = (),
-                 prose_words: Iterable[str] = ()):
+                 prose_by_metier: Optional[Mapping[str, frozenset]] = None, question_words: Iterable[str] = ()):
         self.grammar = grammar
+        # Words people ask with (the NLU's training examples): « mensuel », « nécessaire » qualify no métier.
+        self.question_words = frozenset(question_words)
         self.sheet_ids = frozenset(sheet_ids)
+        # Each fiche's words (its sentences'): « infirmière de nuit » goes on as its fiche writes.
+        self.prose_by_metier = dict(prose_by_metier or {})
         # Words of the sources' French prose: real words, never read as a typo of a name's word
         # (« acheter » is no « acheteur », « préféré » no « préfète »).
-        self.prose_words = frozenset(prose_words)
+        self.prose_words = frozenset().union(*self.prose_by_metier.values())
         self.by_key: dict[str, list[Name]] = defaultdict(list)
         keys: dict[str, str] = {}  # many names are written alike: normalise each text once
         for name in names:
@@ -211,17 +217,42 @@ def build_index(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: 
     names: list[Name] = [*sheet_names(sheets), *rome_names(fiches), *(everyday_names(knowledge_dir) if everyday else ())]
     if catalogue is not None:
         names += onisep_names(catalogue, [f["code"] for f in fiches], children)
-    return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets], prose_words=prose_words(grammar, fiches))
+    return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets], prose_by_metier=prose_words(grammar, fiches),
+                     question_words=question_words(grammar, Path(knowledge_dir).parent / NLU_DIR))
 
 
-def prose_words(grammar: Grammar, fiches: Iterable[Mapping]) -> set[str]:
-    """The normalised words of the fiches' sentences (definition, activities, access, skills,
-    working conditions, sectors)."""
+# The NLU's training examples beside the knowledge (data/nlu/ next to data/knowledge/).
+NLU_DIR = "nlu"
+# « [kiné](job) »: an annotated span keeps its text.
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+def question_words(grammar: Grammar, nlu_dir: Path) -> set[str]:
+    """The normalised words of the NLU's training examples (none when there are no such files)."""
     written: set[str] = set()
+    for path in sorted(nlu_dir.rglob("*.yml")) if nlu_dir.is_dir() else ():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in doc.get("nlu") or ():
+            for line in str(item.get("examples") or "").splitlines():
+                text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- "))
+                written.update(text.split())
+    return set(grammar.words(" ".join(written)))
+
+
+def prose_words(grammar: Grammar, fiches: Iterable[Mapping]) -> dict[str, frozenset]:
+    """Each fiche's normalised words of its sentences (definition, activities, access, skills,
+    working conditions, sectors)."""
+    normalised: dict[str, tuple[str, ...]] = {}  # each written form normalised once
+    by_fiche: dict[str, frozenset] = {}
     for fiche in fiches:
         texts = [fiche.get("definition") or "", *fiche.get("missions", ()), *fiche.get("access", ()),
                  *(skill["label"] for skill in fiche.get("skills", ())),
                  *(item for items in (fiche.get("conditions") or {}).values() for item in items),
                  *(sector["sub"] or sector["label"] for sector in fiche.get("sectors", ()))]
-        written.update(" ".join(texts).split())
-    return set(grammar.words(" ".join(written)))  # each written form normalised once
+        words: set[str] = set()
+        for form in set(" ".join(texts).split()):
+            if form not in normalised:
+                normalised[form] = tuple(grammar.words(form))
+            words.update(normalised[form])
+        by_fiche[fiche["code"]] = frozenset(words)
+    return by_fiche

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import rome
-from bot.resolve.mentions import MAX_CHOICES, MentionFinder
+from bot.resolve.mentions import MAX_CHOICES, Mention, MentionFinder
 from bot.resolve.names import Grammar, build_index
 from tests.conftest import KNOWLEDGE_DIR
 
@@ -147,3 +147,21 @@ def test_a_french_word_of_the_sources_prose_is_never_read_as_a_typo_or_a_metier(
 def test_a_name_going_on_as_the_sources_write_keeps_its_metier(finder):
     (mention,) = finder.find("ambulancière de nuit c dur ?")
     assert mention.metiers and mention.metiers[0] == "J1305"
+
+
+@pytest.mark.parametrize("text, tagged, written", [
+    ("c'est quoi un comptable magique ?", [], "comptable magique"),  # an adjective its fiche never writes
+    ("je veux être cueilleur de comètes", ["cueilleur de"], "cueilleur de comete"),  # the NLU's span ends on « de »
+])
+def test_a_known_name_with_a_qualifier_no_source_writes_is_a_metier_nobody_knows(finder, text, tagged, written):
+    assert finder.find(text, tagged) == [Mention(written)]
+
+
+@pytest.mark.parametrize("text, metier", [
+    ("un boulanger artisanal gagne combien ?", "D1102"),  # its fiche writes « artisanal »
+    ("le salaire d'un plombier horaire", "F1603"),  # a word people ask with (the NLU's examples)
+    ("c'est quoi un tounreur ?", "H2903"),  # two letters swapped: one typo
+    ("comment devenir sommelieer", "G1804"),  # the typo is as close to « sommelier » as to « sommelière »
+])
+def test_a_name_with_a_real_qualifier_or_a_typo_keeps_its_metier(finder, text, metier):
+    assert [m.metiers[0] for m in finder.find(text) if m.resolved] == [metier]
