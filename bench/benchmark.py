@@ -9,7 +9,8 @@
   p50 of answer turns (the action runs) against small-talk turns, same run;
 - resident memory of the FastAPI process and of the Rasa server;
 - the public service's start time (`boussole serve` until /health answers);
-- the métier-name resolver on the frozen held-out set (bench/resolve_names.py);
+- the métier-name resolver on the frozen held-out set (bench/resolve_names.py) and on the
+  development set of ROME titles as people write them (bench/resolve_variants.py);
 - the external French question set (../shared/tools/score_fr.py), if present.
 
 Usage: .venv/bin/python bench/benchmark.py [--turns 240] [--skip-train]
@@ -161,6 +162,8 @@ def main() -> int:
             print("external question set: ../shared/tools/score_fr.py not found, skipped")
     print("métier names of the frozen held-out set (bench/resolve_names.py):", flush=True)
     subprocess.run([sys.executable, str(ROOT / "bench" / "resolve_names.py")], cwd=ROOT, check=False)
+    print("métier names of ROME titles as people write them, development set (bench/resolve_variants.py):", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "resolve_variants.py")], cwd=ROOT, check=False)
     return 0
 
 
