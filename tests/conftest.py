@@ -98,6 +98,8 @@ ML_CONTEXT = "je m'intéresse au métier d'ingénieur ML"
 WHICH_JOB_OPENING = "De quel métier parlez-vous ?"
 # A question naming no métier, and the word the data scientist's answer brings back.
 NO_JOB_QUESTION, DATA_SCIENTIST_WORD = "ça paye combien ?", "2 660"
+# A name several ROME fiches share and none titles: asked back with a button per fiche.
+SHARED_NAME_QUESTION, SHARED_NAME_OPENING = "combien gagne un ingénieur ?", "Plusieurs métiers portent le nom « ingénieur »"
 
 
 # Fixtures that train the model or start real processes: any test using one,

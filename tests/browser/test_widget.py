@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.answers.templates import TOPIC_CHOICE
-from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
-                            UNSURE_QUESTION, WHICH_JOB_OPENING)
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
+                            SHARED_NAME_QUESTION, TOPIC_WORDS, UNSURE_QUESTION, WHICH_JOB_OPENING)
 from tests.report_traffic import report
 
 pytestmark = pytest.mark.slow
@@ -146,6 +146,19 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers
     assert "salaire médian" in ask(page, "combien gagne un géomètre-topographe ?")
     link = bot_messages(page).last.locator("a[href$='/F1107']")
     assert link.count() == 1 and link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_a_name_several_fiches_share_gets_a_button_each_and_a_click_answers_that_fiche(page, host_site, widget_stack):
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert SHARED_NAME_OPENING in ask(page, SHARED_NAME_QUESTION)
+    buttons = page.locator(".quick").last.get_by_role("button")
+    assert 2 <= buttons.count() <= 5
+    count = bot_messages(page).count()
+    buttons.first.click()
+    page.wait_for_function(
+        "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
+    assert bot_messages(page).last.locator("a[href*='/fiche-metier/']").count() >= 1
 
 
 def test_salary_follow_ups_in_the_widget_keep_the_figure_s_labels_and_follow_the_metier(page, host_site, widget_stack):

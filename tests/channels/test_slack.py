@@ -14,8 +14,8 @@ from bot.channels.common import sender_id
 from bot.channels.slack import sign
 from bot.web.identity import load_or_create_key
 from tests.channels.conftest import SLACK_SECRET
-from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
-                            UNSURE_QUESTION, WHICH_JOB_OPENING)
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
+                            SHARED_NAME_QUESTION, TOPIC_WORDS, UNSURE_QUESTION, WHICH_JOB_OPENING)
 
 pytestmark = pytest.mark.slow
 _ids = itertools.count(1)
@@ -147,6 +147,23 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_click_answers
     assert signed_post(channel_stack, "/channels/slack/interactions", body,
                        content_type="application/x-www-form-urlencoded").status_code == 200
     assert recorder.wait_for(lambda: [m for m in posted(recorder, "D710")() if DATA_SCIENTIST_WORD in m["text"]])
+
+
+def test_a_name_several_fiches_share_gets_a_button_each_and_a_click_answers_that_fiche(channel_stack, recorder):
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event(SHARED_NAME_QUESTION, "D720", kind="message", channel_type="im")).encode())
+    message = recorder.wait_for(posted(recorder, "D720"))[0]
+    assert SHARED_NAME_OPENING in message["text"]
+    buttons = message["blocks"][1]["elements"]
+    assert 2 <= len(buttons) <= 5
+    click = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": "D720"},
+             "message": {"ts": message.get("ts", "1700000720.000100")}, "container": {"type": "message"},
+             "actions": [{"action_id": buttons[0]["action_id"], "value": buttons[0]["value"], "type": "button",
+                          "action_ts": "1700000721.1"}]}
+    body = urlencode({"payload": json.dumps(click)}).encode()
+    assert signed_post(channel_stack, "/channels/slack/interactions", body,
+                       content_type="application/x-www-form-urlencoded").status_code == 200
+    assert recorder.wait_for(lambda: [m for m in posted(recorder, "D720")() if "fiche-metier/" in m["text"]])
 
 
 # --- failing Web API calls lose no turn (item 6 of issue 17; fast variants in test_slack_faults.py) ---

@@ -15,8 +15,8 @@ from bot.channels.shared_state import SharedState
 from bot.web.identity import load_or_create_key
 from bot.channels.telegram import CallbackTable, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, TOPIC_WORDS,
-                            UNSURE_QUESTION, WHICH_JOB_OPENING)
+from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
+                            SHARED_NAME_QUESTION, TOPIC_WORDS, UNSURE_QUESTION, WHICH_JOB_OPENING)
 
 pytestmark = pytest.mark.slow
 _update_ids = itertools.count(1000)
@@ -261,3 +261,15 @@ def test_a_question_naming_no_metier_gets_a_button_per_sheet_and_a_press_answers
     scientist = next(b for b in buttons if b["text"] == "Data scientist")
     assert post(channel_stack, press(chat, scientist["callback_data"], "cbq-which")).status_code == 200
     assert recorder.wait_for(lambda: [t for t in sent_to(recorder, chat)() if DATA_SCIENTIST_WORD in t])
+
+
+def test_a_name_several_fiches_share_gets_a_button_each_and_a_press_answers_that_fiche(channel_stack, recorder, kb):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, SHARED_NAME_QUESTION))
+    assert SHARED_NAME_OPENING in recorder.wait_for(sent_to(recorder, chat))[0]
+    buttons = keys(recorder.of("sendMessage", chat_id=chat)[0])
+    assert 2 <= len(buttons) <= 5 and all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    assert post(channel_stack, press(chat, buttons[0]["callback_data"], "cbq-shared")).status_code == 200
+    answered = recorder.wait_for(lambda: sent_to(recorder, chat)()[1:])[0]
+    assert "fiche-metier/" in answered and "salaire" in answered
+
