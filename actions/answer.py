@@ -30,7 +30,8 @@ def knowledge() -> KnowledgeBase:
 
 def question_from_tracker(tracker: Tracker) -> Question:
     return question_from_message(bounded(tracker.latest_message or {}), knowledge(), job=tracker.get_slot("job"),
-                                 last_facts=tracker.get_slot("last_facts") or [], topic=tracker.get_slot("topic"))
+                                 last_facts=tracker.get_slot("last_facts") or [], topic=tracker.get_slot("topic"),
+                                 job_name=tracker.get_slot("job_name"))
 
 
 def bounded(message: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -78,5 +79,5 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=UNCHECKED_REPLY, **report_notes(["UNCHECKED_REPLY"], []))
             return []
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **report_notes(templates, reply.gaps))
-        events = [SlotSet("job", reply.job), SlotSet("last_facts", reply.facts)]
+        events = [SlotSet("job", reply.job), SlotSet("job_name", reply.job_name), SlotSet("last_facts", reply.facts)]
         return events + ([SlotSet("topic", reply.topic)] if reply.topic else [])

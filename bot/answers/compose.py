@@ -67,6 +67,8 @@ class Reply:
     topic: Optional[str] = None
     # Names the reply may say beyond its sources: the fiches offered as buttons, say.
     said: list[str] = field(default_factory=list)
+    # How the person named the job, when its fiche titles it otherwise (kept for the next turns).
+    job_name: Optional[str] = None
 
     @property
     def gaps(self) -> list[str]:
@@ -215,11 +217,16 @@ def _fiche_reply(kb: KnowledgeBase, fiche: F.Fiche, question: Question, turn: Tu
         frame = "ROME_NO_SALARY" if question.intent == "ask_salary" else "ROME_NOTHING"
         label = T.SECTION_LABEL[T.SECTION_OF_INTENT[question.intent]] if frame == "ROME_NOTHING" else fiche["label"]
         lines = [T.fill(frame, code=fiche["code"], label=label)]
-    written = turn.written[0] if turn.metiers and turn.metiers[0] == fiche["code"] else None
-    if written and F.other_title(kb, fiche, written):
-        lines.insert(0, T.fill("FICHE_OF_NAME", name=written, code=fiche["code"], label=fiche["label"]))
+    if turn.metiers and turn.metiers[0] == fiche["code"]:
+        written = turn.written[0]
+    else:  # a follow-up: the name given earlier, while the conversation stays on its fiche
+        written = question.context_job_name if not turn.metiers and turn.context == fiche["code"] else None
+    name = written if written and F.other_title(kb, fiche, written) else None
+    if name:
+        lines.insert(0, T.fill("FICHE_OF_NAME", name=name, code=fiche["code"], label=fiche["label"]))
     return Reply("\n".join(lines + F.credit(kb, fiche)), buttons=_suggestions(question.intent), job=fiche["code"],
-                 facts=[f"{fiche['code']}:{question.intent}", *salary_refs], topic=question.intent)
+                 facts=[f"{fiche['code']}:{question.intent}", *salary_refs], topic=question.intent, job_name=name,
+                 said=[name] if name else [])
 
 
 def _from_sheet_fiche(kb: KnowledgeBase, sheet: Sheet, question: Question, answered: bool) -> list[str]:

@@ -54,8 +54,9 @@ def _first(values: List[str]) -> Optional[str]:
 
 
 def question_from_message(message: Dict[Text, Any], kb: KnowledgeBase, job: Optional[str] = None,
-                          last_facts: Sequence[str] = (), topic: Optional[str] = None) -> Question:
-    """The question of one parsed message; `job`, `last_facts`, `topic`: the conversation so far."""
+                          last_facts: Sequence[str] = (), topic: Optional[str] = None,
+                          job_name: Optional[str] = None) -> Question:
+    """The question of one parsed message; `job`, `job_name`, `last_facts`, `topic`: the conversation so far."""
     return Question(
         intent=(message.get("intent") or {}).get("name") or "",
         text=message.get("text") or "",
@@ -64,6 +65,7 @@ def question_from_message(message: Dict[Text, Any], kb: KnowledgeBase, job: Opti
         experience_level=_first(entity_values(message, "experience_level")),
         region=_first(entity_values(message, "region")),
         context_job=job,
+        context_job_name=job_name,
         last_facts=list(last_facts or []),
         context_topic=topic,
         ranking=[(r.get("name"), float(r.get("confidence") or 0)) for r in message.get("intent_ranking") or []],

@@ -15,6 +15,8 @@ class Question:
     experience_level: Optional[str] = None
     region: Optional[str] = None
     context_job: Optional[str] = None
+    # How the person named the métier in context, when its fiche titles it otherwise (« avocat »).
+    context_job_name: Optional[str] = None
     last_facts: Sequence[str] = ()
     # The topic intent the previous answer was about, for « et pour un data analyst ? ».
     context_topic: Optional[str] = None

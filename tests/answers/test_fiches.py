@@ -76,3 +76,16 @@ def test_a_sheet_s_career_is_followed_by_its_fiche_s_mobilities_under_france_tra
                                         context_job="ingenieur-machine-learning"))
     assert reply.text.index("autodidacte") < reply.text.index("France Travail cite")
     assert kb.fiches["M1889"]["mobilities"][0]["label"] in reply.text and "fiche M1889" in reply.text
+
+
+def test_the_name_the_person_gave_is_said_again_while_the_conversation_stays_on_its_fiche(kb):
+    first = compose_answer(kb, Question(intent="ask_salary", text="Combien gagne un avocat ?"))
+    assert "« avocat »" in first.text and first.job_name == "avocat"
+    follow = Question(intent="ask_training", text="et il faut quelles études pour le devenir ?", context_job=first.job,
+                      context_job_name=first.job_name)
+    reply = compose_answer(kb, follow)
+    assert reply.text.startswith(f"France Travail range le métier « avocat » dans sa fiche ROME {first.job}")
+    assert reply.job_name == "avocat" and check_composed(kb, follow, reply) == []
+    other = compose_answer(kb, Question(intent="ask_training", text="et pour un boulanger ?", jobs=["boulanger"],
+                                        context_job=first.job, context_job_name="avocat"))
+    assert "avocat" not in other.text and other.job_name is None
