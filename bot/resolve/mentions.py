@@ -58,8 +58,9 @@ class MentionFinder:
         """Each word, or the word of a name it is a typo of."""
         fixed = []
         for word in words:
-            if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in self.index.grammar.linking \
-                    or word in self.index.prose_words or not word.isalpha():
+            grammar = self.index.grammar
+            if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in grammar.linking \
+                    or word in self.index.prose_words or not word.isalpha() or word.endswith(grammar.verb_endings):
                 fixed.append(word)
                 continue
             cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
@@ -113,8 +114,9 @@ class MentionFinder:
         a métier no source knows (« dresseur de licornes »): those come back unresolved."""
         words = self.correct(self.index.grammar.words(text))
         spans = self._spans(words)
+        covering = list(spans)  # the names written whole, and then the NLU's names already taken
         mentions: list[tuple[int, Mention]] = []
-        for value in tagged:
+        for value in sorted(tagged, key=lambda v: len(v.split()), reverse=True):  # the longest name first
             value_words = self.correct(self.index.grammar.words(value))
             # The NLU's span may run over a linking word (« pilote de » of « pilote de tapis volant »).
             linking = self.index.grammar.linking
@@ -126,8 +128,10 @@ class MentionFinder:
                 continue
             start = _position(words, value_words)
             if start is not None and any(s[0] <= start and start + len(value_words) <= s[1] and s[1] - s[0] > len(value_words)
-                                         for s in spans):
+                                         for s in covering):
                 continue  # the NLU tagged a piece of a longer name written whole (« architecte » of « architecte big data »)
+            if start is not None:
+                covering.append((start, start + len(value_words)))
             unknown = (self._unknown_complement(words, start, start + len(value_words))
                        or self._unknown_epithet(words, start, start + len(value_words))) if start is not None else None
             # « éleveur de sirènes » tagged « éleveur »: the name goes on with a word no name holds.

@@ -165,3 +165,13 @@ def test_a_known_name_with_a_qualifier_no_source_writes_is_a_metier_nobody_knows
 ])
 def test_a_name_with_a_real_qualifier_or_a_typo_keeps_its_metier(finder, text, metier):
     assert [m.metiers[0] for m in finder.find(text) if m.resolved] == [metier]
+
+
+def test_a_name_the_nlu_tags_inside_a_longer_one_it_tagged_is_not_a_second_metier(finder):
+    text = "quelles écoles pour faire architecte d'intérieur"
+    assert [m.metiers for m in finder.find(text, ["architecte d'intérieur", "architecte"])] == [("F1102",)]
+
+
+def test_a_conjugated_verb_is_never_read_as_a_typo_of_a_name(finder):
+    text = "quelle formation conseillez-vous pour devenir statisticienne ?"
+    assert [m.metiers[0] for m in finder.find(text)] == ["statisticien"]
