@@ -4,7 +4,8 @@
 RefRomeCsv release into data/knowledge/sources/rome/ and writes every fiche,
 with generic code, to data/knowledge/index/rome-fiches.json: titles in both
 genders, job titles, definition, missions, access, skills, work contexts,
-sectors, mobilities and tags. Nothing of a fiche is written by hand; a new
+sectors, mobilities, tags, centres d'intérêt (the strongest marked principal)
+and RIASEC profile; the 30 centres d'intérêt themselves head the file. Nothing of a fiche is written by hand; a new
 release is a new import. The CSV quirks (doubled apostrophes, blank lines,
 one file in cp1252) are the README's of the release.
 """
@@ -36,6 +37,9 @@ FILES = {
     "contexts": "unix_referentiel_contexte_travail_v460_utf8.csv",
     "sectors": "unix_arborescence_secteur_activite_v460_utf8.csv",
     "mobilities": "unix_rubrique_mobilite_v460_utf8.csv",
+    "interests": "unix_centre_interet_v460_utf8.csv",
+    "interest_links": "unix_arborescence_centre_interet_v460_utf8.csv",
+    "riasec": "unix_referentiel_code_rome_riasec_v460_utf8.csv",
     "version": "version.txt",
 }
 # ROME's codes in unix_liens_rome_referentiels: block 5 is the skills (rubrique 1 savoir-faire,
@@ -88,7 +92,7 @@ def read_release(folder: Union[str, Path]) -> dict[str, Any]:
                 "transition_demo": _flag(row["transition_demo"]),
             },
             "titles": [], "definition": None, "missions": [], "access": [], "skills": [],
-            "conditions": {}, "sectors": [], "mobilities": [],
+            "conditions": {}, "sectors": [], "mobilities": [], "interests": [], "riasec": None,
         }
 
     def fiche(code: str, key: str) -> dict[str, Any]:
@@ -119,12 +123,31 @@ def read_release(folder: Union[str, Path]) -> dict[str, Any]:
     for code, targets in moves.items():
         fiches[code]["mobilities"] = [{"code": target, "label": fiche(target, "mobilities")["label"]}
                                       for _, target in sorted(targets)]
+    interests = _read_interests(folder, fiche)
+    for row in _rows(folder, "riasec"):
+        fiche(row["code_rome"], "riasec")["riasec"] = {"major": row["riasec_majeur"] or None,
+                                                       "minor": row["riasec_mineur"] or None}
     for record in fiches.values():
         record["titles"].sort(key=lambda t: (not t["principal"], t["rare"]))
+        record["interests"].sort(key=lambda i: not i["principal"])  # the strongest links first
         record["sectors"].sort(key=lambda s: not s["principal"])  # principal first, else the file's order
     version = (folder / FILES["version"]).read_text(encoding="utf-8").strip().splitlines()
-    return {"source": ATTRIBUTION, "release": version[0] if version else "",
+    return {"source": ATTRIBUTION, "release": version[0] if version else "", "interests": interests,
             "fiches": [fiches[code] for code in sorted(fiches)]}
+
+
+def _read_interests(folder: Path, fiche) -> list[dict[str, Any]]:
+    """ROME's centres d'intérêt (code, label, definition), and each fiche's, `principal` for the strongest."""
+    interests = {row["code_centre_interet"]: {"code": row["code_centre_interet"], "label": row["libelle_centre_interet"],
+                                              "definition": row["definition_centre_interet"]}
+                 for row in _rows(folder, "interests")}
+    for row in _rows(folder, "interest_links"):
+        if row["code_centre_interet"] not in interests:
+            raise KnowledgeError([Errors.E031.format(file=folder / FILES["interest_links"], item=row["code_rome"],
+                                                     reason=f"unknown centre d'intérêt {row['code_centre_interet']!r}")])
+        fiche(row["code_rome"], "interest_links")["interests"].append(
+            {"code": row["code_centre_interet"], "principal": row["principal"] == "oui"})
+    return sorted(interests.values(), key=lambda i: int(i["code"]) if i["code"].isdigit() else 0)
 
 
 def _add_texts(folder: Path, fiches: dict, fiche) -> None:
@@ -194,7 +217,8 @@ def generate(knowledge_dir: Union[str, Path], release: Union[dict[str, Any], Non
     sources = knowledge_dir / SOURCES_DIR
     release = release or read_release(sources)
     release = {"source": release["source"], "release": release["release"],
-               "sources_sha256": sources_fingerprint(sources), "fiches": release["fiches"]}
+               "sources_sha256": sources_fingerprint(sources), "interests": release["interests"],
+               "fiches": release["fiches"]}
     target = knowledge_dir / FICHES_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(release), encoding="utf-8")
@@ -209,9 +233,19 @@ def is_up_to_date(knowledge_dir: Union[str, Path]) -> bool:
         return True
     if not target.is_file():
         return False
-    with target.open(encoding="utf-8") as handle:
-        header = json.loads(handle.readline().rstrip().removesuffix(', "fiches": [') + "}")
-    return header.get("sources_sha256") == sources_fingerprint(sources)
+    return _header(target).get("sources_sha256") == sources_fingerprint(sources)
+
+
+def _header(path: Path) -> dict[str, Any]:
+    """The generated file's first line: everything but the fiches (read without loading 15 MB)."""
+    with path.open(encoding="utf-8") as handle:
+        return json.loads(handle.readline().rstrip().removesuffix(', "fiches": [') + "}")
+
+
+def load_interests(knowledge_dir: Union[str, Path]) -> list[dict[str, Any]]:
+    """ROME's 30 centres d'intérêt (code, label, definition), from the generated file's header line."""
+    path = Path(knowledge_dir) / FICHES_FILE
+    return _header(path).get("interests", []) if path.is_file() else []
 
 
 def load_fiches(knowledge_dir: Union[str, Path]) -> list[dict[str, Any]]:

@@ -79,6 +79,28 @@ def test_mobilities_name_their_target_fiche(fiches):
     assert moves and all(move["label"] == fiches[move["code"]]["label"] for move in moves)
 
 
+def test_centres_d_interet_and_riasec_profiles_are_imported_for_every_fiche(release, fiches):
+    interests = {i["code"]: i for i in release["interests"]}
+    assert len(interests) == 30 and all(i["label"] and i["definition"] for i in interests.values())
+    assert interests["1"]["label"] == "J'ai envie de créer, construire, rénover"
+    for code, fiche in fiches.items():
+        assert fiche["interests"] and all(i["code"] in interests for i in fiche["interests"]), code
+        principal = [i["principal"] for i in fiche["interests"]]
+        assert principal == sorted(principal, reverse=True), code  # the strongest links first
+        assert fiche["riasec"]["major"] in set("RIASEC"), code
+    assert rome.load_interests(KNOWLEDGE_DIR) == release["interests"]
+
+
+def test_a_link_to_an_unknown_centre_d_interet_is_refused_by_name(tmp_path):
+    shutil.copytree(SOURCES, tmp_path / "rome")
+    links = tmp_path / "rome" / rome.FILES["interest_links"]
+    lines = links.read_text(encoding="utf-8").splitlines()
+    lines.append('"99","Inconnu","1","A1101","Conducteur / Conductrice d\'engins agricoles","oui"')
+    links.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="unix_arborescence_centre_interet.*centre d'intérêt '99'"):
+        rome.read_release(tmp_path / "rome")
+
+
 def test_a_record_with_a_missing_field_is_refused_with_its_file_and_line(tmp_path):
     folder = tmp_path / "release"
     shutil.copytree(SOURCES, folder)
