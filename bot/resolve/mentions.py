@@ -198,7 +198,7 @@ class MentionFinder:
         following = words[end + 1]
         if following in grammar.linking or following in grammar.determiners or not following.isalpha():
             return None
-        if self.index.names_with_words(words[start:end] + [following]) or following in self._prose_of(words[start:end]):
+        if self.index.names_with_words(words[start:end] + [following]) or self._fiches_write(words[start:end], following):
             return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as its fiche writes
         return Mention(" ".join(words[start:end + 2]))
 
@@ -212,18 +212,20 @@ class MentionFinder:
         if len(following) < _MIN_TYPO_LENGTH or not following.isalpha() or not following.endswith(grammar.adjective_endings) \
                 or following in self.index.by_word or following in grammar.linking or following in grammar.follow_up \
                 or following in grammar.determiners or following in self.index.question_words \
-                or following in self._prose_of(words[start:end]):
+                or self._fiches_write(words[start:end], following):
             return None
         return Mention(" ".join(words[start:end + 1]))
 
-    def _prose_of(self, words: list[str]) -> frozenset:
-        """The words of the fiches a name (or a piece of names) leads to; the whole prose for a sheet's."""
+    def _fiches_write(self, words: list[str], word: str) -> bool:
+        """Whether a fiche the name (or a piece of names) leads to writes `word`; any prose for a sheet's.
+        Looked up fiche by fiche: a shared head (« technicien ») leads to hundreds."""
         key = " ".join(words)
         metiers = self.index.metiers(key) if key in self.index.by_key else \
             [n.metier for k in self.index.names_with_words(words) for n in self.index.by_key[k]]
-        if any(m not in self.index.prose_by_metier for m in metiers):
-            return self.index.prose_words
-        return frozenset().union(*(self.index.prose_by_metier[m] for m in dict.fromkeys(metiers)))
+        prose = self.index.prose_by_metier
+        if any(m not in prose for m in metiers):
+            return word in self.index.prose_words
+        return any(word in prose[m] for m in dict.fromkeys(metiers))
 
     def _resolve_tagged(self, value: str, words: list[str]) -> Mention:
         key = " ".join(words)
