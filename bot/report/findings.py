@@ -4,7 +4,9 @@ A turn is a user message, the bot messages that answered it and the
 opinion given on them. It is a finding when:
 
 - fallback: the classifier was unsure (nlu_fallback); the intent it would
-  have guessed is the best of its ranking;
+  have guessed is the best of its ranking; or a discovery request said an
+  interest (the NLU tagged one) that no centre d'intérêt resolves, as noted
+  by action_discover;
 - out_of_scope: the classifier said the question is out of Boussole's scope;
 - low_confidence: another intent, below the confidence threshold;
 - no_answer: a reply said the sheet has nothing on a facet (télétravail,
@@ -44,6 +46,7 @@ class Turn:
     replies: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     helpful: Optional[bool] = None
+    discovery_missed: bool = False  # an interest said that no centre d'intérêt resolves
 
     @property
     def typed(self) -> bool:
@@ -81,6 +84,7 @@ def turns_of(events: Iterable[dict[str, Any]]) -> list[Turn]:
                 turn.replies.append(event["text"])
             notes = (event.get("metadata") or {}).get("boussole") or {}
             turn.gaps += [g for g in notes.get("gaps") or [] if g not in turn.gaps]
+            turn.discovery_missed = turn.discovery_missed or bool(notes.get("discovery_missed"))
             if event.get("timestamp") is not None:
                 by_reply[float(event["timestamp"])] = turn
         elif feedback_of(event) is not None:
@@ -94,7 +98,7 @@ def sections_of(turn: Turn, threshold: float) -> list[str]:
     """The report sections a turn belongs to (none for a turn that went well)."""
     found = []
     if turn.typed:
-        if turn.intent == FALLBACK_INTENT:
+        if turn.intent == FALLBACK_INTENT or turn.discovery_missed:
             found.append("fallback")
         elif turn.intent == OUT_OF_SCOPE_INTENT:
             found.append("out_of_scope")

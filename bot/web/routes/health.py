@@ -24,7 +24,7 @@ from bot.web.operator import is_operator
 
 router = APIRouter(tags=["santé"])
 
-REQUIRED_ACTIONS = ("action_answer",)
+REQUIRED_ACTIONS = ("action_answer", "action_discover")
 
 
 def tracker_store_check(stores: dict[str, Optional[dict[str, Any]]]) -> dict[str, Any]:
