@@ -41,13 +41,27 @@ MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
 # « typing » and the button acknowledgement are cosmetic: one short try, so a slow API never delays the reply.
 COSMETIC_TIMEOUT_SECONDS = 3.0
-KEYBOARD_ROW = 3  # buttons per row of an inline keyboard
+KEYBOARD_ROW = 3  # buttons per row of an inline keyboard, at most
+ROW_CHARACTERS = 32  # titles per row, at most (a phone cuts longer rows' titles to a few letters); one title always fits
 MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation", "location", "contact", "poll")
 COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help"}
 
 TEXT_ONLY = "Je ne comprends que les messages texte : écrivez-moi votre question, par exemple « Que fait un ingénieur en Machine Learning ? »."
 EDITED = "J'ai vu que vous avez modifié un message : je ne lis que les nouveaux messages. Renvoyez votre question dans un nouveau message."
 EXPIRED_BUTTON = "Ce bouton a expiré : posez votre question directement."
+
+
+def keyboard_rows(keys: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Buttons in rows of at most KEYBOARD_ROW and ROW_CHARACTERS: seven métier names on one row, or a long
+    title beside two others, would be cut to a few letters each."""
+    rows: list[list[dict[str, Any]]] = []
+    for key in keys:
+        row = rows[-1] if rows else None
+        if row is None or len(row) == KEYBOARD_ROW or sum(len(k["text"]) for k in row) + len(key["text"]) > ROW_CHARACTERS:
+            rows.append([key])
+        else:
+            row.append(key)
+    return rows
 
 
 class TelegramClient:
@@ -144,9 +158,7 @@ class TelegramAdapter:
                 if buttons and i == len(pieces) - 1:
                     keys = [{"text": b["title"], "callback_data": await self.callbacks.encode(b["payload"])}
                             for b in buttons]
-                    # Rows of three: seven métier names on one row would be cut to a few letters each.
-                    rows = [keys[n:n + KEYBOARD_ROW] for n in range(0, len(keys), KEYBOARD_ROW)]
-                    payload["reply_markup"] = {"inline_keyboard": rows}
+                    payload["reply_markup"] = {"inline_keyboard": keyboard_rows(keys)}
                 await self.client.call("sendMessage", payload)
 
     async def run_turn(self, state_rasa, key: bytes, chat_id: int, text: str) -> None:

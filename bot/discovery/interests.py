@@ -99,10 +99,6 @@ class InterestFinder:
         negations = [w for item in doc.get("negations") or () for w in grammar.words(str(item))]
         return cls(grammar, centres, groups, lexicon, negations, [w for w in loose if len(w) >= LOOSE_MIN_LETTERS])
 
-    def centres_of(self, text: str, values: Sequence[str] = ()) -> list[str]:
-        """Alias of `centres` for readers who look for a verb."""
-        return self.centres_in(text, values)
-
     def centres_in(self, text: str, values: Sequence[str] = ()) -> list[str]:
         """The centres `text` speaks of, best first; `values`: the NLU's `interest` entities (or a
         button's centre code)."""
@@ -126,10 +122,6 @@ class InterestFinder:
         top = max(scores.values())
         kept = [c for c in scores if scores[c] >= max(MIN_SCORE, KEEP_SHARE * top)]
         return sorted(kept, key=lambda c: (-scores[c], order[c]))
-
-    # The benchmark and the tests call it `centres(text, values)`; the attribute `centres` is the table.
-    def __call__(self, text: str, values: Sequence[str] = ()) -> list[str]:
-        return self.centres_in(text, values)
 
     def _best(self, hits: list[tuple[int, Mapping[str, float]]]) -> Optional[str]:
         scores: dict[str, float] = {}

@@ -234,3 +234,30 @@ def test_cors_allows_only_the_configured_origin(widget_stack, site_port):
     refused = httpx.options(f"{widget_stack.url}/api/chat", headers={
         "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in refused.headers
+
+
+def click_and_wait(page, name):
+    """Press the last reply's button `name` and wait for the answer; its text."""
+    count = bot_messages(page).count()
+    page.locator(".quick").last.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_function(
+        "n => document.getElementById('boussole-widget').shadowRoot.querySelectorAll('.msg.bot').length > n", arg=count, timeout=20000)
+    return bot_messages(page).last.inner_text()
+
+
+def test_discovery_by_buttons_in_the_browser_then_a_suggested_metier_and_its_training(page, host_site, widget_stack):
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    assert "Qu'est-ce qui vous attire" in ask(page, "je ne sais pas quoi faire")
+    assert "Nature, animaux, sport" in click_and_wait(page, "Nature, animaux, sport")
+    assert page.locator(".quick").last.get_by_role("button", name="Les animaux", exact=True).count() == 1
+    suggestions = click_and_wait(page, "Les animaux")
+    assert suggestions.count("France Travail associe ce métier au centre d'intérêt « J'aime m'occuper des animaux »") == 5
+    more = click_and_wait(page, "D'autres idées")
+    assert "Voici d'autres métiers à explorer" in more
+    buttons = page.locator(".quick").last.get_by_role("button")
+    title = buttons.first.inner_text()
+    assert title not in suggestions  # « d'autres idées » never repeats a métier
+    definition = click_and_wait(page, title)
+    assert "France Travail" in definition
+    assert "accessible" in ask(page, "il faut quel diplôme ?")

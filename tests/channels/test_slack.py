@@ -202,3 +202,30 @@ def test_a_malformed_body_with_a_valid_signature_is_acknowledged(channel_stack):
     for path, body in (("/channels/slack/events", b"{oops"), ("/channels/slack/interactions", b"payload=%7Boops")):
         assert signed_post(channel_stack, path, body).status_code == 200
     assert "slack.interaction.malformed" in channel_stack.tail(50) and "Traceback" not in channel_stack.tail(50)
+
+
+def click(channel, button, ts):
+    payload = {"type": "block_actions", "user": {"id": "U123"}, "channel": {"id": channel},
+               "message": {"ts": ts}, "container": {"type": "message"},
+               "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button",
+                            "action_ts": ts}]}
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_discovery_leads_by_two_clicks_to_five_metiers_and_a_click_gives_one(channel_stack, recorder):
+    channel = "D730"
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("je ne sais pas quoi faire", channel, kind="message", channel_type="im")).encode())
+    assert "Qu'est-ce qui vous attire" in recorder.wait_for(posted(recorder, channel))[0]["text"]
+    for n, title in enumerate(["Nature, animaux, sport", "Les animaux"], start=1):
+        message = posted(recorder, channel)()[-1]
+        button = next(b for b in message["blocks"][1]["elements"] if b["text"]["text"] == title)
+        assert signed_post(channel_stack, "/channels/slack/interactions", click(channel, button, f"17000007{n}.1"),
+                           content_type="application/x-www-form-urlencoded").status_code == 200
+        recorder.wait_for(lambda: posted(recorder, channel)()[n:])
+    suggestions = posted(recorder, channel)()[2]
+    assert suggestions["text"].count("France Travail associe ce métier au centre d'intérêt") == 5
+    metier = suggestions["blocks"][1]["elements"][0]
+    assert signed_post(channel_stack, "/channels/slack/interactions", click(channel, metier, "1700000739.1"),
+                       content_type="application/x-www-form-urlencoded").status_code == 200
+    assert recorder.wait_for(lambda: [m for m in posted(recorder, channel)()[3:] if "fiche-metier/" in m["text"]])

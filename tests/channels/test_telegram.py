@@ -13,7 +13,7 @@ from bot.channels.common import sender_id
 from bot.channels.http_retry import MAX_ATTEMPTS
 from bot.channels.shared_state import SharedState
 from bot.web.identity import load_or_create_key
-from bot.channels.telegram import CallbackTable, split_message
+from bot.channels.telegram import CallbackTable, keyboard_rows, split_message
 from tests.channels.conftest import TELEGRAM_SECRET
 from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
                             SHARED_NAME_QUESTION, TOPIC_WORDS, UNSURE_QUESTION, WHICH_JOB_OPENING)
@@ -211,6 +211,16 @@ def test_long_replies_are_split_under_4096():
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
 
 
+def test_long_titles_get_a_row_each_and_short_ones_share_rows_of_three():
+    titles = ["Vendeur / Vendeuse en animalerie", "Aide d'élevage agricole", "CAP", "Bac", "Bac + 2", "Bac + 3",
+              "D'autres idées", "Autre thème"]
+    rows = keyboard_rows([{"text": t} for t in titles])
+    assert [[k["text"] for k in row] for row in rows] == [
+        ["Vendeur / Vendeuse en animalerie"], ["Aide d'élevage agricole", "CAP", "Bac"], ["Bac + 2", "Bac + 3",
+                                                                                            "D'autres idées"],
+        ["Autre thème"]]
+
+
 def test_long_payloads_go_through_the_table():
     table = CallbackTable(SharedState())
     long_payload = '/ask_salary{"job": "ingenieur-machine-learning", "experience_level": "junior"}'
@@ -273,3 +283,19 @@ def test_a_name_several_fiches_share_gets_a_button_each_and_a_press_answers_that
     answered = recorder.wait_for(lambda: sent_to(recorder, chat)()[1:])[0]
     assert "fiche-metier/" in answered and "salaire" in answered
 
+
+
+def test_discovery_leads_by_two_presses_to_five_metiers_and_a_press_gives_one(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, "je ne sais pas quoi faire"))
+    assert "Qu'est-ce qui vous attire" in recorder.wait_for(sent_to(recorder, chat))[0]
+    for n, title in enumerate(["Nature, animaux, sport", "Les animaux"], start=1):
+        key = next(b for b in keys(recorder.of("sendMessage", chat_id=chat)[-1]) if b["text"] == title)
+        assert len(key["callback_data"].encode()) <= 64
+        assert post(channel_stack, press(chat, key["callback_data"], f"cbq-discover-{n}")).status_code == 200
+        recorder.wait_for(lambda: sent_to(recorder, chat)()[n:])
+    suggestions = sent_to(recorder, chat)()[2]
+    assert suggestions.count("France Travail associe ce métier au centre d'intérêt") == 5
+    metier = keys(recorder.of("sendMessage", chat_id=chat)[2])[0]
+    assert post(channel_stack, press(chat, metier["callback_data"], "cbq-discover-3")).status_code == 200
+    assert "fiche-metier/" in recorder.wait_for(lambda: sent_to(recorder, chat)()[3:])[0]
