@@ -75,7 +75,7 @@ def discovery_reply(kb: KnowledgeBase, turn: DiscoveryTurn) -> DiscoveryReply:
     if turn.study_level == ASK_LEVEL:
         return _ask_level(t)
     text = "" if turn.text.startswith("/") else turn.text
-    asked = turn.study_level or (t.study.asked_in(text) if text else None)
+    asked = _asked_level(t, turn.study_level, text)
     limit = _new_limit(kb, t, turn, asked) if asked else turn.limit
     centres = t.interests.centres_in(text, turn.interests)[:2] if (text or turn.interests) else []
     if centres and list(centres) != list(turn.centres):
@@ -93,6 +93,13 @@ def discovery_reply(kb: KnowledgeBase, turn: DiscoveryTurn) -> DiscoveryReply:
         reply.slots.update(centres=[], limit=limit)
         return reply
     return _suggest(kb, t, source_centres, profile, limit, shown=list(turn.shown))
+
+
+def _asked_level(t: Tools, entity: Optional[str], text: str) -> Optional[str]:
+    """The study limit the turn asks for: a button's level id, else read in the NLU's span or the text."""
+    if entity in t.study.by_id or entity == SHORTER:
+        return entity
+    return (t.study.asked_in(entity) if entity else None) or (t.study.asked_in(text) if text else None)
 
 
 def _quiz_done(t: Tools, turn: DiscoveryTurn) -> bool:

@@ -116,3 +116,9 @@ def test_the_quiz_asks_every_question_then_gives_two_letters_and_matching_metier
 def test_more_ideas_with_nothing_to_go_on_asks_what_the_person_likes(kb):
     reply = discovery_reply(kb, DiscoveryTurn("discover_more", "d'autres idées"))
     assert "Qu'est-ce qui vous attire" in reply.text
+
+
+def test_the_nlu_s_study_level_span_is_read_like_the_text(kb):
+    reply = discovery_reply(kb, DiscoveryTurn("discover", "les animaux"))
+    narrowed = discovery_reply(kb, DiscoveryTurn("discover", "/discover", study_level="sans le bac", **state_after(reply)))
+    assert narrowed.slots["limit"] == "cap"
