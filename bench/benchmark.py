@@ -11,7 +11,8 @@
 - the public service's start time (`boussole serve` until /health answers);
 - the métier-name resolver on the frozen held-out set (bench/resolve_names.py) and on the
   development set of ROME titles as people write them (bench/resolve_variants.py);
-- the external French question set (../shared/tools/score_fr.py), if present.
+- the external French question set (../shared/tools/score_fr.py), if present;
+- discovery requests of the frozen held-out set (bench/discovery.py): intent and centre d'intérêt.
 
 Usage: .venv/bin/python bench/benchmark.py [--turns 240] [--skip-train]
 Loopback only; every loop is bounded.
@@ -164,6 +165,8 @@ def main() -> int:
     subprocess.run([sys.executable, str(ROOT / "bench" / "resolve_names.py")], cwd=ROOT, check=False)
     print("métier names of ROME titles as people write them, development set (bench/resolve_variants.py):", flush=True)
     subprocess.run([sys.executable, str(ROOT / "bench" / "resolve_variants.py")], cwd=ROOT, check=False)
+    print("discovery requests of the frozen held-out set (bench/discovery.py):", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "discovery.py"), "--model", str(model)], cwd=ROOT, check=False)
     return 0
 
 

@@ -84,9 +84,10 @@ def nlu_parser(model: Path):
 def interest_finder():
     """The centre-of-interest resolver `(text, values) -> codes`, or None with the reason when it is not there yet."""
     try:
-        from bot.discovery.interests import InterestFinder
+        from bot.discovery.conversation import tools
+        from bot.knowledge import shared_knowledge
 
-        finder = InterestFinder.load(KNOWLEDGE)
+        finder = tools(shared_knowledge(KNOWLEDGE.resolve())).interests  # as the service loads it
     except Exception as error:  # not written yet, or its data is missing
         return None, f"{type(error).__name__}: {error}".splitlines()[0]
     return finder.centres_in, None
@@ -106,10 +107,13 @@ def main() -> int:
     parser.add_argument("--no-nlu", action="store_true",
                         help="skip the model: resolve interests from the text only, no intent figures")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failure (sentence, expected, got)")
+    parser.add_argument("--set", type=Path, default=HELDOUT,
+                        help="the sentences to score (default: the frozen held-out set; bench/data/discovery_dev.yml "
+                             "is the development set, the one to read failures of)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
     args = parser.parse_args()
 
-    heldout = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    heldout = yaml.safe_load(args.set.read_text(encoding="utf-8"))
     discovery, not_discovery = heldout["discovery"], heldout["not_discovery"]
     figures: dict = {"heldout_version": heldout.get("version"), "mode": "text only" if args.no_nlu else "text + NLU",
                      "model": None, "intent": None, "interest": None}

@@ -20,6 +20,7 @@ import httpx
 from pydantic import ValidationError
 
 from bot import filemodes, logsetup, nlu_data
+from bot.discovery.data_check import discovery_problems
 from bot.errors import BoussoleError, Errors
 from bot.knowledge import KnowledgeBase, catalogue, dares, load_knowledge, rome, shared_knowledge
 from bot.rasa import process as rasa_process
@@ -63,6 +64,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(problems), file=sys.stderr)
         return 1
     print(f"names: {len(fiches)} ROME 4.0 fiches and the everyday names are valid")
+    problems = discovery_problems(settings.knowledge_dir)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    print("discovery: centres d'intérêt words, study levels and quiz are valid")
     if kb.families:
         reached = sum(1 for code in kb.fiches if kb.salary_families(code))
         print(f"dares: {len(kb.families)} families; {reached} of {len(kb.fiches)} ROME fiches reach a median")

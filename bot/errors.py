@@ -29,6 +29,7 @@ class Errors:
     E033 = "[E033] {file}, form '{form}': already a name of {metier} in the sources; remove the line."
     E034 = "[E034] {file}: the ROME 4.0 fiches are missing or out of date with {sources}; run `boussole train` (or `boussole check --fix`)."
     E036 = "[E036] {file}: the Dares' families are missing or out of date with {sources}; run `boussole train` (or `boussole check --fix`)."
+    E037 = "[E037] {file}, {field}: {reason}."
     E035 = "[E035] {file}, field 'rome_fiche': {code} is not a fiche of the imported ROME 4.0 ({fiches}); fix the code, or run `boussole train` to import the fiches."
 
 

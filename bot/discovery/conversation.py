@@ -58,8 +58,8 @@ class Tools:
 
 def tools(kb: KnowledgeBase) -> Tools:
     """The discovery data of this knowledge, loaded once per process."""
-    return kb.derived("discovery", lambda: Tools(InterestFinder.load(kb.directory), StudyLevels.load(kb.directory),
-                                                 Quiz.load(kb.directory)))
+    return kb.derived("discovery", lambda: Tools(InterestFinder.load(kb.directory, kb.finder.index.prose_words),
+                                                 StudyLevels.load(kb.directory), Quiz.load(kb.directory)))
 
 
 def payload(intent: str, **entities: str) -> str:

@@ -33,6 +33,8 @@ KEEP_SHARE = 0.75
 # Words before an interest that a negation may stand in; shorter words are never matched loosely.
 NEGATION_WINDOW = 3
 LOOSE_MIN_LETTERS = 5
+# A typo is one letter wrong (two from this many letters), never the first letter.
+TWO_TYPOS_MIN_LETTERS = 10
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class Group:
 
 class InterestFinder:
     def __init__(self, grammar: Grammar, centres: Mapping[str, Centre], groups: Sequence[Group],
-                 lexicon: Mapping[tuple, Mapping[str, float]], negations: Iterable[str], loose: Iterable[str]):
+                 lexicon: Mapping[tuple, Mapping[str, float]], negations: Iterable[str], loose: Iterable[str],
+                 real_words: Iterable[str] = ()):
         self.grammar = grammar
         self.centres = dict(centres)
         self.groups = list(groups)
@@ -58,9 +61,13 @@ class InterestFinder:
         self.negations = frozenset(negations)
         self._loose = sorted(set(loose), key=len, reverse=True)  # single words matched by form or typo
         self._longest = max((len(k) for k in self.lexicon), default=1)
+        # Words of French prose (the fiches' sentences): real words, never read as a typo (« toute » is no
+        # « route », « changer » no « chanter »).
+        self.real_words = frozenset(real_words)
 
     @classmethod
-    def load(cls, knowledge_dir: Union[str, Path]) -> "InterestFinder":
+    def load(cls, knowledge_dir: Union[str, Path], real_words: Iterable[str] = ()) -> "InterestFinder":
+        """`real_words`: words of French prose never corrected as typos (the name index's prose words)."""
         knowledge_dir = Path(knowledge_dir)
         grammar = Grammar.load(knowledge_dir)
         doc = yaml.safe_load((knowledge_dir / INTERESTS_FILE).read_text(encoding="utf-8")) or {}
@@ -88,6 +95,8 @@ class InterestFinder:
                 for code in codes:
                     add((word,), code, DEFINITION_WORD)
         loose = [k[0] for k, v in lexicon.items() if len(k) == 1 and max(v.values()) > DEFINITION_WORD]
+        for phrase in doc.get("ignore") or ():  # said without an interest (« au secours »): matched, worth nothing
+            lexicon[tuple(grammar.words(str(phrase)))] = {}
         for phrase, codes in (doc.get("words") or {}).items():
             key = tuple(grammar.words(str(phrase)))
             for rank, code in enumerate(str(c) for c in codes or ()):
@@ -97,7 +106,8 @@ class InterestFinder:
         groups = [Group(str(g["title"]), tuple(str(c) for c in g["centres"] if str(c) in centres))
                   for g in doc.get("groups") or ()]
         negations = [w for item in doc.get("negations") or () for w in grammar.words(str(item))]
-        return cls(grammar, centres, groups, lexicon, negations, [w for w in loose if len(w) >= LOOSE_MIN_LETTERS])
+        return cls(grammar, centres, groups, lexicon, negations, [w for w in loose if len(w) >= LOOSE_MIN_LETTERS],
+                   real_words)
 
     def centres_in(self, text: str, values: Sequence[str] = ()) -> list[str]:
         """The centres `text` speaks of, best first; `values`: the NLU's `interest` entities (or a
@@ -134,18 +144,27 @@ class InterestFinder:
         """(position, {centre: weight}) of every interest said, longest phrases first, negated ones left out."""
         hits = []
         i = 0
+        negated_until = -1  # « je déteste les chiffres et l'informatique »: the negation runs on through « et »
         while i < len(words):
             for n in range(min(self._longest, len(words) - i), 0, -1):
                 key = tuple(words[i:i + n])
-                weights = self.lexicon.get(key) or (self._loosely(key[0]) if n == 1 else None)
-                if weights:
-                    if not self._negated(words, i):
+                weights = self.lexicon.get(key)
+                if weights is None and n == 1:
+                    weights = self._loosely(key[0])
+                if weights is not None:
+                    if self._negated(words, i) or self._negation_goes_on(words, negated_until, i):
+                        negated_until = i + n
+                    elif weights:
                         hits.append((i, weights))
                     i += n
                     break
             else:
                 i += 1
         return hits
+
+    def _negation_goes_on(self, words: Sequence[str], negated_until: int, start: int) -> bool:
+        between = words[negated_until:start] if negated_until >= 0 else None
+        return between is not None and all(w in self.grammar.linking or w in self.negations for w in between)
 
     def _negated(self, words: Sequence[str], start: int) -> bool:
         return any(w in self.negations for w in words[max(0, start - NEGATION_WINDOW):start])
@@ -157,6 +176,9 @@ class InterestFinder:
         for known in self._loose:  # longest first
             if len(known) < len(word) and word.startswith(known):
                 return self.lexicon[(known,)]
-        limit = 1 if len(word) < 8 else 2
-        found = process.extractOne(word, self._loose, scorer=OSA.distance, score_cutoff=limit)
+        if word in self.real_words:
+            return None
+        limit = 1 if len(word) < TWO_TYPOS_MIN_LETTERS else 2
+        candidates = [known for known in self._loose if known[0] == word[0]]
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return self.lexicon[(found[0],)] if found else None

@@ -14,6 +14,9 @@ from rasa_sdk.executor import ActionExecutor
 from bot import logsetup
 from bot.channels import slack, telegram
 from bot.channels.setup import build_channels
+from bot.discovery.conversation import tools as discovery_tools
+from bot.discovery.data_check import discovery_problems
+from bot.errors import KnowledgeError
 from bot.knowledge import shared_knowledge
 from bot.settings import Settings, get_settings
 from bot.web.deps import AppState
@@ -51,6 +54,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     settings = settings or get_settings()
     # Fail at start-up, not at the first question: a bad knowledge file stops here.
     knowledge = shared_knowledge(Path(settings.knowledge_dir).resolve())
+    problems = discovery_problems(knowledge.directory) if knowledge.fiches else []
+    if problems:
+        raise KnowledgeError(problems)
+    if knowledge.fiches:
+        discovery_tools(knowledge)  # loaded once per process, before the first discovery turn
     # One Redis client per worker, shared by the rate limits and the channels (None without Redis).
     redis = shared_redis(settings)
 
