@@ -9,10 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import APOLOGY, bounded, knowledge, report_notes
+import copy
+
+from actions.answer import APOLOGY, ActionAnswer, bounded, knowledge, report_notes
 from bot.answers import templates as T
 from bot.answers.message import entity_values
-from bot.discovery.conversation import DiscoveryTurn, discovery_reply
+from bot.answers.message import question_from_message
+from bot.answers.turn import resolve_turn
+from bot.discovery.conversation import DiscoveryTurn, discovery_reply, tools
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +44,38 @@ def turn_from_tracker(tracker: Tracker) -> DiscoveryTurn:
     )
 
 
+def named_metier_topic(tracker: Tracker) -> Optional[str]:
+    """The topic to answer when a request read as discovery names a métier and no interest
+    (« ma fille veut être infirmière, c'est un bon choix ? »): the likeliest topic, else what it is."""
+    message = bounded(tracker.latest_message or {})
+    text = message.get("text") or ""
+    if text.startswith("/"):
+        return None
+    kb = knowledge()
+    if tools(kb).interests.centres_in(text, entity_values(message, "interest")):
+        return None
+    question = question_from_message({**message, "intent": {"name": "ask_definition"}}, kb)
+    if not resolve_turn(kb, question).metiers:
+        return None
+    ranked = [r.get("name") for r in message.get("intent_ranking") or [] if str(r.get("name")).startswith("ask_")]
+    return ranked[0] if ranked else "ask_definition"
+
+
 class ActionDiscover(Action):
     def name(self) -> Text:
         return "action_discover"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            topic = named_metier_topic(tracker)
+        except Exception:  # the discovery reply still comes
+            log.exception("action.discover.named_metier_failed")
+            topic = None
+        if topic is not None:  # answered as the question about that métier it is
+            log.info("action.discover.named_metier topic=%s", topic)
+            asked = copy.copy(tracker)
+            asked.latest_message = {**(tracker.latest_message or {}), "intent": {"name": topic, "confidence": 1.0}}
+            return ActionAnswer().run(dispatcher, asked, domain)
         turn = turn_from_tracker(tracker)
         try:
             with T.recording() as used:

@@ -96,3 +96,4 @@ def test_a_metier_named_after_suggestions_is_answered_by_name(chat):
     c.say("je sais pas quoi faire plus tard")
     reply = c.say("et infirmier, ça gagne combien ?")
     assert "Infirmiers" in reply  # the way back to any métier by name
+
