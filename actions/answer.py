@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Text
@@ -14,7 +15,9 @@ from bot.answers import Question, compose_answer
 from bot.answers.message import question_from_message
 from bot.answers.search import MAX_QUESTION_CHARS
 from bot.answers.templates import UNCHECKED_REPLY
+from bot.answers.turn import resolve_turn
 from bot.answers.verify import check_composed
+from bot.discovery.conversation import continues_discovery
 from bot.knowledge import KnowledgeBase, shared_knowledge
 from bot.settings import get_settings
 
@@ -62,6 +65,13 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         question = question_from_tracker(tracker)
         kb = knowledge()
+        if self._continues_discovery(kb, question, tracker):
+            from actions.discover import ActionDiscover  # the two actions hand turns to each other
+
+            log.info("action.answer.discovery_follow_up intent=%s", question.intent)
+            more = copy.copy(tracker)
+            more.latest_message = {**(tracker.latest_message or {}), "intent": {"name": "discover_more", "confidence": 1.0}}
+            return ActionDiscover().run(dispatcher, more, domain)
         try:
             reply = compose_answer(kb, question)
         except Exception:  # a bad turn must not end the conversation
@@ -81,3 +91,12 @@ class ActionAnswer(Action):
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **report_notes(templates, reply.gaps))
         events = [SlotSet("job", reply.job), SlotSet("job_name", reply.job_name), SlotSet("last_facts", reply.facts)]
         return events + ([SlotSet("topic", reply.topic)] if reply.topic else [])
+
+    @staticmethod
+    def _continues_discovery(kb: KnowledgeBase, question: Question, tracker: Tracker) -> bool:
+        try:
+            return continues_discovery(kb, question.intent, question.text, tracker.get_slot("suggested") or [],
+                                       tracker.get_slot("job"), resolve_turn(kb, question).named)
+        except Exception:  # the answer still comes
+            log.exception("action.answer.discovery_check_failed")
+            return False

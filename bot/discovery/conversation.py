@@ -62,6 +62,21 @@ def tools(kb: KnowledgeBase) -> Tools:
                                                  StudyLevels.load(kb.directory), Quiz.load(kb.directory)))
 
 
+# Intents a short follow-up of suggestions is often mistaken for (« autres métiers ? » reads as list_jobs,
+# « et avec un bts ? » as ask_training): with suggestions on screen and no métier chosen, they go on.
+FOLLOW_UP_INTENTS = ("list_jobs", "ask_training", "ask_career", "nlu_fallback", "out_of_scope")
+
+
+def continues_discovery(kb: KnowledgeBase, intent: str, text: str, shown: Sequence[str], job: Optional[str],
+                        names_metier: bool) -> bool:
+    """Whether a turn classified `intent` asks for more or shorter suggestions: métiers were suggested
+    (`shown`), none was chosen since (`job`), the turn names none, and it asks for a study limit
+    (or, read as list_jobs, for other métiers)."""
+    if not shown or job or names_metier or text.startswith("/") or intent not in FOLLOW_UP_INTENTS:
+        return False
+    return intent == "list_jobs" or tools(kb).study.asked_in(text) is not None
+
+
 def payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 

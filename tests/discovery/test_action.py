@@ -38,3 +38,25 @@ def test_a_quiz_answer_press_is_kept_and_the_next_question_asked():
     events, messages = run(message, {"quiz_answers": []})
     assert {"event": "slot", "timestamp": None, "name": "quiz_answers", "value": ["0:2"]} in events
     assert messages[0]["text"].startswith("Question 2/12")
+
+
+def test_a_follow_up_of_suggestions_mistaken_for_another_intent_narrows_them():
+    from actions.answer import ActionAnswer
+
+    first, _ = run({"text": "les animaux", "entities": [], "intent": {"name": "discover", "confidence": 0.9},
+                    "intent_ranking": []})
+    slots = {e["name"]: e["value"] for e in first if e.get("event") == "slot"}
+    for text, intent in [("et avec juste un bts ?", "ask_training"), ("autres métiers ?", "list_jobs")]:
+        tracker = Tracker("t", slots, {"text": text, "entities": [], "intent": {"name": intent, "confidence": 0.8},
+                                       "intent_ranking": []}, [], False, None, {}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        events = ActionAnswer().run(dispatcher, tracker, {})
+        suggested = [e["value"] for e in events if e.get("name") == "suggested"]
+        assert suggested and "France Travail associe ce métier" in dispatcher.messages[0]["text"], text
+    # Once a métier is chosen (the job slot), « et avec un bts ? » is a question about it.
+    tracker = Tracker("t", {**slots, "job": "A1501"}, {"text": "et avec juste un bts ?", "entities": [],
+                      "intent": {"name": "ask_training", "confidence": 0.8}, "intent_ranking": []},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswer().run(dispatcher, tracker, {})
+    assert "France Travail associe ce métier" not in dispatcher.messages[0]["text"]
