@@ -55,6 +55,7 @@ def test_a_pressed_metier_becomes_the_metier_in_context(chat, kb):
     fiche = kb.fiches[code_of(first)]
     definition = c.say(first["payload"])
     assert fiche["definition"] in definition
+    assert fiche["access"][0][:60] in press(c, "Formation")  # its training, one more press
     training = c.say("il faut quel diplôme ?")
     assert fiche["access"][0][:60] in training, training
 
