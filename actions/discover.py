@@ -16,7 +16,8 @@ from bot.answers import templates as T
 from bot.answers.message import entity_values
 from bot.answers.message import question_from_message
 from bot.answers.turn import resolve_turn
-from bot.discovery.conversation import DiscoveryTurn, discovery_reply, tools
+from bot.discovery.conversation import INTENTS as DISCOVERY_INTENTS
+from bot.discovery.conversation import DiscoveryTurn, discovery_reply, misplaced_more, tools
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,16 @@ class ActionDiscover(Action):
         return "action_discover"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name") or ""
+        runner_up = next((r.get("name") for r in message.get("intent_ranking") or []
+                          if r.get("name") not in DISCOVERY_INTENTS + ("nlu_fallback",)), None)
+        if runner_up and misplaced_more(intent, message.get("text") or "", tracker.get_slot("suggested") or [],
+                                        tracker.get_slot("interests") or [], tracker.get_slot("quiz_answers") or []):
+            log.info("action.discover.more_of_nothing answered_as=%s", runner_up)
+            asked = copy.copy(tracker)
+            asked.latest_message = {**message, "intent": {"name": runner_up, "confidence": 1.0}}
+            return ActionAnswer().run(dispatcher, asked, domain)
         try:
             topic = named_metier_topic(tracker)
         except Exception:  # the discovery reply still comes

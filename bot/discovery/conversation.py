@@ -77,6 +77,14 @@ def continues_discovery(kb: KnowledgeBase, intent: str, text: str, shown: Sequen
     return intent == "list_jobs" or tools(kb).study.asked_in(text) is not None
 
 
+def misplaced_more(intent: str, text: str, shown: Sequence[str], centres: Sequence[str],
+                   quiz_answers: Sequence[str]) -> bool:
+    """« d'autres ? » typed with nothing suggested yet, nothing liked and no quiz going on asks for more
+    of something else (the métier in context's topics, say): not a discovery turn."""
+    return intent == "discover_more" and not text.startswith("/") and not shown and not centres \
+        and not quiz_answers
+
+
 def payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 

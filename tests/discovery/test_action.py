@@ -60,3 +60,13 @@ def test_a_follow_up_of_suggestions_mistaken_for_another_intent_narrows_them():
     dispatcher = CollectingDispatcher()
     ActionAnswer().run(dispatcher, tracker, {})
     assert "France Travail associe ce métier" not in dispatcher.messages[0]["text"]
+
+
+def test_more_asked_with_nothing_suggested_is_answered_as_the_runner_up_intent():
+    message = {"text": "et après quelques années, on évolue vers quoi d'autre ?", "entities": [],
+               "intent": {"name": "discover_more", "confidence": 0.5},
+               "intent_ranking": [{"name": "discover_more", "confidence": 0.5}, {"name": "ask_career", "confidence": 0.4}]}
+    events, messages = run(message, {"job": "J1506"})
+    assert "France Travail associe" not in messages[0]["text"]
+    assert "J1506" in [e.get("value") for e in events if e.get("name") == "job"]
+    assert "ask_career" in [e.get("value") for e in events if e.get("name") == "topic"]
