@@ -198,6 +198,8 @@ def _item(kb: KnowledgeBase, t: Tools, code: str, centres: Sequence[str], profil
         why = T.fill("DISCOVER_WHY_PROFILE", profile=" – ".join(t.quiz.names[x] for x in letters))
     definition = fiche.get("definition") or ""
     definition = definition[:1].lower() + definition[1:] if definition[1:2].islower() or definition[1:2] == "'" else definition
+    if definition and not definition.rstrip().endswith((".", "!", "?", "…")):
+        definition = definition.rstrip() + "."  # a few fiches' definitions lack their final stop
     return T.fill("DISCOVER_ITEM", label=fiche["label"], definition=definition, why=why)
 
 

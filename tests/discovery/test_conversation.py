@@ -122,3 +122,15 @@ def test_the_nlu_s_study_level_span_is_read_like_the_text(kb):
     reply = discovery_reply(kb, DiscoveryTurn("discover", "les animaux"))
     narrowed = discovery_reply(kb, DiscoveryTurn("discover", "/discover", study_level="sans le bac", **state_after(reply)))
     assert narrowed.slots["limit"] == "cap"
+
+
+def test_every_suggestion_line_ends_its_definition_before_saying_why(kb):
+    reply = discovery_reply(kb, DiscoveryTurn("discover", "les animaux"))
+    state = state_after(reply)
+    for _ in range(3):
+        for line in reply.text.splitlines():
+            if line.startswith("• "):
+                before = line.split(" France Travail associe")[0]
+                assert before.endswith((".", "!", "?", "…")), line
+        reply = press(kb, reply, "D'autres idées", state)
+        state = state_after(reply, state)
