@@ -261,3 +261,23 @@ def test_discovery_by_buttons_in_the_browser_then_a_suggested_metier_and_its_tra
     definition = click_and_wait(page, title)
     assert "France Travail" in definition
     assert "accessible" in ask(page, "il faut quel diplôme ?")
+
+
+def test_discovery_on_a_phone_shows_the_themes_in_two_screens_at_most(browser, host_site, widget_stack, screenshots):
+    screenshots.mkdir(parents=True, exist_ok=True)
+    viewport = {"width": 360, "height": 740}
+    context = browser.new_context(locale="fr-FR", viewport=viewport)
+    page = context.new_page()
+    page.goto(host_site)
+    page.locator(".launcher").click()
+    ask(page, "je ne sais pas quoi faire")
+    buttons = page.locator(".quick").last.get_by_role("button")
+    boxes = [buttons.nth(i).bounding_box() for i in range(buttons.count())]
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= viewport["width"] for b in boxes)
+    assert max(b["y"] + b["height"] for b in boxes) - min(b["y"] for b in boxes) <= 2 * viewport["height"]
+    page.screenshot(path=str(screenshots / "discovery-phone-themes.png"))
+    click_and_wait(page, "Nature, animaux, sport")
+    suggestions = click_and_wait(page, "Les animaux")
+    assert "pas un verdict" in suggestions
+    page.screenshot(path=str(screenshots / "discovery-phone-suggestions.png"))
+    context.close()
