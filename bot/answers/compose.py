@@ -46,6 +46,8 @@ CLOSEST_MIN_WORDS_OUT_OF_SCOPE = 3
 # Above this confidence in out_of_scope, the classifier is trusted and the sheet not searched:
 # a code request naming Python or TensorFlow is still out of scope.
 OUT_OF_SCOPE_SURE = 0.9
+# ...unless the text is a métier's name and at most this many words (« slt c koi 1 boulanger »).
+SHORT_QUESTION_OTHER_WORDS = 4
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
 
@@ -315,9 +317,13 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     """
     in_doubt = question.intent == "nlu_fallback"
     refusal = Reply("", response="utter_default" if in_doubt else "utter_out_of_scope", job=question.context_job)
+    turn = resolve_turn(kb, question)
+    if not in_doubt and turn.metiers and _names_a_metier_plainly(kb, question, turn) \
+            and _few_words_besides(kb, question):
+        # « slt c koi 1 boulanger » : a métier and a few words around it asks what it is.
+        return _answer(kb, replace(question, intent="ask_definition"))
     if not in_doubt and _confidence(question, "out_of_scope") >= OUT_OF_SCOPE_SURE:
         return refusal  # « le boulanger du coin est fermé le lundi ? » names a métier, asks nothing of it
-    turn = resolve_turn(kb, question)
     choices = _likely_topics(question.ranking) if in_doubt else []
     if in_doubt and turn.metiers and _names_a_metier_plainly(kb, question, turn):
         # « un boulanger ça bosse la nuit ? » hesitates between topics of the métier: asked back;
@@ -346,6 +352,13 @@ def _unsure(kb: KnowledgeBase, question: Question) -> Reply:
     if closest and closest.score >= CLOSEST_MIN_SCORE and len(closest.words) >= min_words:
         return _quoted_facts(sheet, T.fill("CLOSEST_INTRO", de_title=de(sheet.title)), closest.facts)
     return refusal
+
+
+def _few_words_besides(kb: KnowledgeBase, question: Question) -> bool:
+    """The text says at most SHORT_QUESTION_OTHER_WORDS words besides the métier's name."""
+    _, mentions = mentions_of(kb, question)
+    named = sum(len(m.written.split()) for m in mentions if m.resolved and not m.own)
+    return len(question.text.split()) - named <= SHORT_QUESTION_OTHER_WORDS
 
 
 def _topic_of_aspects(kb: KnowledgeBase, aspects: Sequence[str]) -> Optional[str]:

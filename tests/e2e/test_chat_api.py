@@ -128,7 +128,7 @@ def test_metiers_api(stack):
 def test_health_and_docs(stack):
     health = httpx.get(f"{stack.url}/health").json()
     assert health["status"] == "ok"
-    assert health["checks"]["actions"]["registered"] == ["action_answer"]
+    assert health["checks"]["actions"]["registered"] == ["action_answer", "action_discover"]
     [server] = health["checks"]["rasa"]["servers"]
     assert server["url"] == stack.rasa_url and server["ok"] and server["model_file"].endswith(".tar.gz")
     assert httpx.get(f"{stack.url}/docs").status_code == 200
