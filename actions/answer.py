@@ -94,9 +94,12 @@ class ActionAnswer(Action):
 
     @staticmethod
     def _continues_discovery(kb: KnowledgeBase, question: Question, tracker: Tracker) -> bool:
+        shown = tracker.get_slot("suggested") or []
+        if not shown:  # no suggestions on screen: the usual answer, the turn resolved once (in compose)
+            return False
         try:
-            return continues_discovery(kb, question.intent, question.text, tracker.get_slot("suggested") or [],
-                                       tracker.get_slot("job"), resolve_turn(kb, question).named)
+            return continues_discovery(kb, question.intent, question.text, shown, tracker.get_slot("job"),
+                                       resolve_turn(kb, question).named)
         except Exception:  # the answer still comes
             log.exception("action.answer.discovery_check_failed")
             return False

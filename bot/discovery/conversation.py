@@ -85,6 +85,12 @@ def misplaced_more(intent: str, text: str, shown: Sequence[str], centres: Sequen
         and not quiz_answers
 
 
+def study_ranks(kb: KnowledgeBase) -> dict[str, Optional[int]]:
+    """Each fiche's study level read from its access text, once per process (at the first suggestion)."""
+    study = tools(kb).study
+    return kb.derived("study_ranks", lambda: {code: study.fiche_rank(f) for code, f in kb.fiches.items()})
+
+
 def payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 
@@ -134,7 +140,7 @@ def _new_limit(kb: KnowledgeBase, t: Tools, turn: DiscoveryTurn, asked: str) -> 
         return asked if asked in t.study.by_id else turn.limit
     current = t.study.rank(turn.limit)
     if current is None:  # below the longest studies among the métiers just shown
-        ranks = [r for r in (t.study.fiche_rank(kb.fiches[c]) for c in turn.shown if c in kb.fiches) if r is not None]
+        ranks = [r for r in (study_ranks(kb).get(c) for c in turn.shown) if r is not None]
         current = max(ranks) if ranks else len(t.study.levels)
     return t.study.shorter_than(current).id
 
@@ -167,7 +173,7 @@ def _suggest(kb: KnowledgeBase, t: Tools, centres: Sequence[str], profile: Seque
              shown: Sequence[str]) -> DiscoveryReply:
     fiches = kb.fiches.values()
     ordered = linked_to_centres(fiches, centres) if centres else matching_profile(fiches, profile)
-    picked = next_suggestions(ordered, kb.fiches, t.study, t.study.rank(limit), shown)
+    picked = next_suggestions(ordered, study_ranks(kb), t.study, t.study.rank(limit), shown)
     level = t.study.by_id.get(limit or "")
     limit_said = T.fill("DISCOVER_LIMIT", said=level.said) if level else ""
     slots = {"centres": list(centres), "limit": limit, "shown": list(shown) + picked}

@@ -3,7 +3,7 @@ or whose RIASEC profile matches theirs, strongest links first, open to their stu
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from bot.discovery.study import StudyLevels
 
@@ -49,19 +49,14 @@ def matching_profile(fiches: Iterable[Fiche], letters: Sequence[str]) -> list[st
     return [code for _, code in sorted(ranked)]
 
 
-def next_suggestions(ordered: Sequence[str], fiches: Mapping[str, Fiche], study: StudyLevels, limit: Optional[int],
-                     shown: Iterable[str] = (), count: int = PER_REPLY) -> list[str]:
-    """The next `count` of `ordered` not yet shown and open to the study limit (rank)."""
+def next_suggestions(ordered: Sequence[str], ranks: Mapping[str, Optional[int]], study: StudyLevels,
+                     limit: Optional[int], shown: Iterable[str] = (), count: int = PER_REPLY) -> list[str]:
+    """The next `count` of `ordered` not yet shown and open to the study limit (`ranks`: each fiche's level)."""
     seen = set(shown)
-    open_to: Callable[[str], bool] = lambda code: study.open_to(study_rank(study, fiches[code]), limit)  # noqa: E731
     picked = []
     for code in ordered:
-        if code not in seen and open_to(code):
+        if code not in seen and study.open_to(ranks.get(code), limit):
             picked.append(code)
             if len(picked) == count:
                 break
     return picked
-
-
-def study_rank(study: StudyLevels, fiche: Fiche) -> Optional[int]:
-    return study.fiche_rank(fiche)
