@@ -11,6 +11,7 @@ import pytest
 
 from bot import nlu_data
 from bot.rasa import process as rasa_process
+from bot.render.typography import plain_spaces
 from bot.devtools.stack import Stack
 from bot.knowledge import load_knowledge
 from bot.settings import Settings
@@ -69,8 +70,9 @@ class Conversation:
         assert response.status_code == 200, response.text
         data = response.json()
         self.conversation_id = data["conversation_id"]
-        self.last = data
-        return "\n".join(reply["text"] for reply in data["replies"])
+        self.last = data  # as served: French no-break spaces, links listed
+        # What is said, read with ordinary spaces; tests/e2e/test_typography.py checks the spaces themselves.
+        return plain_spaces("\n".join(reply["text"] for reply in data["replies"]))
 
 
 @pytest.fixture

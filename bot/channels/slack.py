@@ -29,16 +29,13 @@ from bot.channels.common import (BackgroundTurns, Malformed, ask_rasa, optional_
                                  plain_text, report_undelivered, require_object, sender_id)
 from bot.channels.shared_state import SharedState
 from bot.channels.http_retry import DeliveryFailed, post_with_retry
+from bot.render.reply import button_title, for_slack
 from bot.web.deps import State
 
 log = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 300
 APOLOGY = "Désolé, je n'ai pas pu répondre à ce message. Pouvez-vous réessayer ?"
-
-
-def slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -63,7 +60,7 @@ class SlackAdapter:
         return hmac.compare_digest(sign(self._secret, timestamp, body).encode(), signature.encode())
 
     async def post_message(self, channel: str, thread_ts: Optional[str], message: dict[str, Any]) -> None:
-        text = slack_escape(message.get("text") or "")
+        text = for_slack(message.get("text") or "")
         payload: dict[str, Any] = {"channel": channel, "text": text}
         if thread_ts:
             payload["thread_ts"] = thread_ts
@@ -72,7 +69,7 @@ class SlackAdapter:
             payload["blocks"] = [
                 {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}},
                 {"type": "actions", "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": b["title"][:75]},
+                    {"type": "button", "text": {"type": "plain_text", "text": button_title(b["title"])[:75]},
                      "value": b["payload"][:2000], "action_id": f"boussole_{i}"}
                     for i, b in enumerate(buttons[:25])
                 ]},

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import logging
 import re
 from typing import Any, Optional
@@ -33,11 +32,13 @@ from bot.channels.common import (BackgroundTurns, Malformed, ask_rasa, optional_
                                  plain_text, report_undelivered, require_object, sender_id)
 from bot.channels.shared_state import SharedState
 from bot.channels.http_retry import DeliveryFailed, post_with_retry
+from bot.render.reply import button_title, for_telegram
 from bot.web.deps import State
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
+RENDERED_SPLIT = 3500  # characters of reply text per message, before escapes and link anchors
 MAX_CALLBACK_BYTES = 64
 # « typing » and the button acknowledgement are cosmetic: one short try, so a slow API never delays the reply.
 COSMETIC_TIMEOUT_SECONDS = 3.0
@@ -150,13 +151,14 @@ class TelegramAdapter:
 
     async def reply(self, chat_id: int, messages: list[dict[str, Any]]) -> None:
         for message in messages:
-            text = html.escape(message.get("text") or "", quote=False)
             buttons = message.get("buttons") or []
-            pieces = split_message(text) or [""]
+            # Split the text before rendering it, so no piece ends inside an HTML tag; the margin
+            # leaves room for escapes and anchors within Telegram's limit.
+            pieces = [for_telegram(piece) for piece in split_message(message.get("text") or "", RENDERED_SPLIT)] or [""]
             for i, piece in enumerate(pieces):
                 payload: dict[str, Any] = {"chat_id": chat_id, "text": piece or "…", "parse_mode": "HTML"}
                 if buttons and i == len(pieces) - 1:
-                    keys = [{"text": b["title"], "callback_data": await self.callbacks.encode(b["payload"])}
+                    keys = [{"text": button_title(b["title"]), "callback_data": await self.callbacks.encode(b["payload"])}
                             for b in buttons]
                     payload["reply_markup"] = {"inline_keyboard": keyboard_rows(keys)}
                 await self.client.call("sendMessage", payload)

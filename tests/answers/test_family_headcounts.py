@@ -8,6 +8,7 @@ import re
 from bot.answers import Question, compose_answer
 from bot.answers.family_headcounts import trend
 from bot.answers.verify import check_composed
+from bot.render.links import plain
 
 HEADCOUNT_LINE = re.compile(r"^- Famille « [^»]+ » : environ [\d ]+ personnes en emploi en \d{4}, [\d ]+ en \d{4} "
                             r"\((en hausse|en baisse|à peu près stable)\)\.$", re.MULTILINE)
@@ -26,7 +27,8 @@ def test_a_fiche_s_outlook_gives_its_families_headcounts_its_tags_and_no_forecas
             in reply.text)
     assert "transition démographique" in reply.text  # the ROME tag that bears on it
     assert NO_FORECAST in reply.text and "ne fait pas de prévision" in reply.text
-    assert "Source : Dares" in reply.text and "Source : France Travail, ROME 4.0, fiche J1506" in reply.text
+    shown, _ = plain(reply.text)  # as the API writes its links: « title (address) »
+    assert "Source : Dares" in shown and "Source : France Travail, ROME 4.0, fiche J1506 « " in shown
     assert check_composed(kb, question, reply) == []
 
 

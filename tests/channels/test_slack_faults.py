@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from bot.render.typography import plain_spaces
 from bot.channels.common import sender_id
 from bot.channels.http_retry import MAX_ATTEMPTS
 from bot.channels.slack import sign
@@ -43,7 +44,8 @@ def direct_message(text: str = "combien gagne un plombier ?", channel: str = "")
 
 
 def posted(recorder, channel: str):
-    return lambda: [c["body"]["text"] for c in recorder.of("chat.postMessage", channel=channel)]
+    # Read with ordinary spaces: what is said is checked here, the typography in test_typography.py.
+    return lambda: [plain_spaces(c["body"]["text"]) for c in recorder.of("chat.postMessage", channel=channel)]
 
 
 def sender(channel: str) -> str:

@@ -14,6 +14,7 @@ import logging
 import httpx
 import pytest
 
+from bot.render.typography import plain_spaces
 from bot.channels.common import sender_id
 from bot.channels.http_retry import MAX_ATTEMPTS, MAX_WAIT_SECONDS, retry_after
 from bot.web import messages as M
@@ -36,7 +37,8 @@ def post(client, body) -> httpx.Response:
 
 
 def replies(recorder, chat: int):
-    return lambda: [c["body"]["text"] for c in recorder.of("sendMessage", chat_id=chat)]
+    # Read with ordinary spaces: what is said is checked here, the typography in test_typography.py.
+    return lambda: [plain_spaces(c["body"]["text"]) for c in recorder.of("sendMessage", chat_id=chat)]
 
 
 def sender(chat: int) -> str:

@@ -9,6 +9,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
+from bot.render.reply import for_api
 from bot.web import messages as M
 from bot.web.deps import State
 from bot.web.errors import refuse
@@ -34,9 +35,17 @@ class Button(BaseModel):
     payload: str
 
 
+class Link(BaseModel):
+    title: str = Field(..., description="Le titre du lien, par exemple « fiche M1855 « Data scientist » ».")
+    url: str
+    text: str = Field(..., description="Comment le texte écrit ce lien (« titre (adresse) ») : un client qui sait "
+                                       "afficher les liens le remplace par un lien titré.")
+
+
 class ChatReply(BaseModel):
     text: str = ""
     buttons: list[Button] = []
+    links: list[Link] = []
 
 
 class ChatResponse(BaseModel):
@@ -48,6 +57,7 @@ class HistoryMessage(BaseModel):
     role: str = Field(..., description="« user » ou « bot »")
     text: str = ""
     buttons: list[Button] = []
+    links: list[Link] = []
     helpful: Optional[bool] = Field(None, description="L'avis donné sur cette réponse (POST /api/feedback), s'il y en a un.")
 
 
@@ -92,14 +102,10 @@ async def chat(body: ChatRequest, state: State) -> ChatResponse:
         if isinstance(exc, RasaStoreUnavailable):
             raise not_saved(exc)
         raise refuse(503, M.RASA_DOWN, "assistant_unavailable")
-    replies = [
-        ChatReply(text=m.get("text") or "", buttons=[Button(**b) for b in m.get("buttons") or [] if "title" in b and "payload" in b])
-        for m in turn.messages
-        if m.get("text") or m.get("buttons")
-    ]
+    replies = [ChatReply(**for_api(m)) for m in turn.messages if m.get("text") or m.get("buttons")]
     if not replies:  # Rasa's REST channel answers 200 with [] when a turn failed
         log.warning("chat.turn.empty_reply channel=api sender=%s", sender_hash(conversation_id))
-        replies = [ChatReply(text=M.EMPTY_REPLY)]
+        replies = [ChatReply(**for_api({"text": M.EMPTY_REPLY}))]
     record_turn("api", conversation_id, turn, len(replies), time.perf_counter() - started, text)
     return ChatResponse(conversation_id=conversation_id, replies=replies)
 
@@ -123,8 +129,7 @@ async def history(conversation_id: str, state: State) -> HistoryResponse:
             # A quick reply was sent as its payload; show what the person clicked.
             messages.append(HistoryMessage(role="user", text=offered.get(event["text"], event["text"])))
         elif event.get("event") == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
-            buttons = [Button(**b) for b in (event.get("data") or {}).get("buttons") or [] if "title" in b and "payload" in b]
-            offered = {b.payload: b.title for b in buttons} or offered
-            messages.append(HistoryMessage(role="bot", text=event.get("text") or "", buttons=buttons,
-                                           helpful=judged.get(event.get("timestamp"))))
+            shown = for_api({"text": event.get("text"), "buttons": (event.get("data") or {}).get("buttons")})
+            offered = {b["payload"]: b["title"] for b in shown["buttons"]} or offered
+            messages.append(HistoryMessage(role="bot", **shown, helpful=judged.get(event.get("timestamp"))))
     return HistoryResponse(conversation_id=conversation_id, messages=messages)

@@ -22,6 +22,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StrictBool
 
+from bot.render.reply import plain_text
 from bot.report.findings import FEEDBACK_SLOT, feedback_of
 from bot.web import messages as M
 from bot.web import metrics
@@ -50,14 +51,16 @@ class FeedbackResponse(BaseModel):
 
 
 def _spaced(text: str) -> str:
-    """`text` with each run of whitespace as one space (a client may rewrap or trim a reply)."""
+    """`text` with each run of whitespace, no-break spaces included, as one space (a client may rewrap or trim a reply)."""
     return " ".join(text.split())
 
 
 def shown_as(text: str) -> set[str]:
     """What a client may show of one bot message: the whole text, or a piece of it as the REST
     channel sends it (CollectingOutputChannel.send_text_message splits at blank lines)."""
-    return {_spaced(text), *(_spaced(piece) for piece in text.strip().split("\n\n"))} - {""}
+    forms = (text, plain_text(text))  # as stored, and as /api/chat showed it (typeset, links written out)
+    return {shown for form in forms
+            for shown in (_spaced(form), *(_spaced(piece) for piece in form.strip().split("\n\n")))} - {""}
 
 
 def reply_timestamp(events: list[dict[str, Any]], reply: str) -> Optional[float]:
