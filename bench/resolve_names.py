@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -47,6 +48,65 @@ def nlu_parser():
     return jobs
 
 
+@dataclass
+class Score:
+    """What the resolver got right on a set of named and invented métiers."""
+
+    right: int = 0
+    ambiguous_asked: int = 0
+    timings: list = field(default_factory=list)
+    misses: list = field(default_factory=list)  # (text, style, expected codes, first mention's métiers)
+    invented_resolved: list = field(default_factory=list)  # (text, métiers of each mention)
+
+
+def is_right(first, case: dict, sheet_rome: dict) -> bool:
+    """The first mention resolves to an expected fiche (or a sheet of one), or, for a name
+    several fiches share, asks among choices that include one."""
+    expected = set(case["rome"])
+    found = set(first.metiers) if first else set()
+    hits = {c for c in found if c in expected or sheet_rome.get(c, set()) & expected}
+    return first is not None and ((first.resolved and first.metiers[0] in hits)
+                                  or bool(first.ambiguous and case.get("ambiguous") and hits))
+
+
+def score(finder, doc: dict, tagger, sheet_rome: dict) -> Score:
+    """Each name of `doc["names"]` judged on the first mention that is not the person's own job;
+    each sentence of `doc["invented"]` (a text or {text: ...}) must resolve nothing."""
+    result = Score()
+    for case in doc.get("names") or ():
+        begun = time.perf_counter()
+        mentions = [m for m in finder.find(case["text"], tagger(case["text"])) if not m.own]
+        result.timings.append(time.perf_counter() - begun)
+        first = mentions[0] if mentions else None
+        ok = is_right(first, case, sheet_rome)
+        result.ambiguous_asked += bool(ok and first.ambiguous)
+        result.right += ok
+        if not ok:
+            result.misses.append((case["text"], case.get("style"), sorted(case["rome"]), first and first.metiers[:3]))
+    for case in doc.get("invented") or ():
+        text = case if isinstance(case, str) else case["text"]
+        mentions = [m for m in finder.find(text, tagger(text)) if m.metiers]
+        if mentions:
+            result.invented_resolved.append((text, [m.metiers[:2] for m in mentions]))
+    return result
+
+
+def report(result: Score, doc: dict, mode: str, verbose: bool) -> None:
+    names, invented = len(doc.get("names") or ()), len(doc.get("invented") or ())
+    if names:
+        print(f"names resolved right: {result.right}/{names} = {result.right / names:.1%} "
+              f"({result.ambiguous_asked} by asking among choices); mode: {mode}")
+    print(f"invented métiers resolved (must be 0): {len(result.invented_resolved)}/{invented}")
+    if result.timings:
+        print(f"resolution time per sentence: p50 {statistics.median(result.timings) * 1000:.2f} ms, "
+              f"max {max(result.timings) * 1000:.2f} ms")
+    if verbose:
+        for text, style, expected, got in result.misses:
+            print(f"  miss [{style}] {text!r}: expected {expected}, got {got}")
+        for text, got in result.invented_resolved:
+            print(f"  invented resolved {text!r}: {got}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nlu", action="store_true", help="pass the trained model's job entities to the resolver")
@@ -63,38 +123,8 @@ def main() -> int:
     tagger = nlu_parser() if args.nlu else (lambda text: [])
     heldout = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
 
-    right, ambiguous_asked, timings, misses = 0, 0, [], []
-    for case in heldout["names"]:
-        expected = set(case["rome"])
-        begun = time.perf_counter()
-        mentions = [m for m in finder.find(case["text"], tagger(case["text"])) if not m.own]
-        timings.append(time.perf_counter() - begun)
-        first = mentions[0] if mentions else None
-        found = set(first.metiers) if first else set()
-        hits = {c for c in found if c in expected or sheet_rome.get(c, set()) & expected}
-        ok = first is not None and ((first.resolved and first.metiers[0] in hits)
-                                    or bool(first.ambiguous and case.get("ambiguous") and hits))
-        ambiguous_asked += bool(ok and first.ambiguous)
-        right += ok
-        if not ok:
-            misses.append((case["text"], case.get("style"), sorted(expected), first and first.metiers[:3]))
-    invented_resolved = []
-    for case in heldout["invented"]:
-        mentions = [m for m in finder.find(case["text"], tagger(case["text"])) if m.metiers]
-        if mentions:
-            invented_resolved.append((case["text"], [m.metiers[:2] for m in mentions]))
-
-    names, invented = len(heldout["names"]), len(heldout["invented"])
-    print(f"names resolved right: {right}/{names} = {right / names:.1%} "
-          f"({ambiguous_asked} by asking among choices); mode: {'text + NLU entities' if args.nlu else 'text only'}")
-    print(f"invented métiers resolved (must be 0): {len(invented_resolved)}/{invented}")
-    print(f"resolution time per sentence: p50 {statistics.median(timings) * 1000:.2f} ms, "
-          f"max {max(timings) * 1000:.2f} ms")
-    if args.verbose:
-        for text, style, expected, got in misses:
-            print(f"  miss [{style}] {text!r}: expected {expected}, got {got}")
-        for text, got in invented_resolved:
-            print(f"  invented resolved {text!r}: {got}")
+    result = score(finder, heldout, tagger, sheet_rome)
+    report(result, heldout, "text + NLU entities" if args.nlu else "text only", args.verbose)
     return 0
 
 
