@@ -19,6 +19,7 @@ from typing import Iterable, Optional, Sequence
 from bot.answers import fiche as F
 from bot.answers import templates as T
 from bot.answers.followup import as_follow_up
+from bot.answers.pages import paginate
 from bot.answers.question import Question
 from bot.answers.search import Match, fact_search
 from bot.answers.salary_families import (context_lines, family_refs, family_salary_line, fiche_salary_lines,
@@ -104,8 +105,26 @@ def metier_title(kb: KnowledgeBase, metier: str) -> str:
 
 def compose_answer(kb: KnowledgeBase, question: Question) -> Reply:
     with T.recording() as used:
-        reply = _compose(kb, question)
+        reply = _in_pages(_compose(kb, question), question)
     reply.templates = used
+    return reply
+
+
+def _in_pages(reply: Reply, question: Question) -> Reply:
+    """A topic's answer says its first points; « Voir plus » asks the same topic for the next ones."""
+    if reply.response or not reply.job or reply.topic not in T.SECTION_OF_INTENT:
+        return reply
+    page = paginate(reply.text, question.page, T.TOPICS.points_per_reply)
+    reply.text = page.text
+    if page.more:
+        entities = {"job": reply.job, "page": str(question.page + 1)}
+        for name, value in (("aspect", list(question.aspects)), ("experience_level", question.experience_level),
+                            ("region", question.region)):
+            if value:
+                entities[name] = value
+        more = {"title": T.fill("MORE_BUTTON"),
+                "payload": f"/{reply.topic}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))}
+        reply.buttons = [more, *reply.buttons]
     return reply
 
 

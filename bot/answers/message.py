@@ -18,6 +18,8 @@ MIN_DIET_JOB_CONFIDENCE = 0.9
 # A name of several words that nothing resolves (« apprivoiseur d'orages ») is a métier nobody knows,
 # to be named back rather than dropped for the métier in context, from this confidence.
 MIN_DIET_UNKNOWN_CONFIDENCE = 0.5
+# No answer has more points than this many pages hold; a forged payload asks for no more.
+MAX_PAGE = 50
 
 
 def entity_values(message: Dict[Text, Any], name: str) -> List[str]:
@@ -69,4 +71,11 @@ def question_from_message(message: Dict[Text, Any], kb: KnowledgeBase, job: Opti
         last_facts=list(last_facts or []),
         context_topic=topic,
         ranking=[(r.get("name"), float(r.get("confidence") or 0)) for r in message.get("intent_ranking") or []],
+        page=_page(entity_values(message, "page")),
     )
+
+
+def _page(values: List[str]) -> int:
+    """The page a « Voir plus » button asks for; anything else typed in a payload is page 1."""
+    value = _first(values) or "1"
+    return int(value) if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1

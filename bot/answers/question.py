@@ -22,3 +22,5 @@ class Question:
     context_topic: Optional[str] = None
     # The classifier's intents with their confidence, best first (nlu_fallback left out).
     ranking: Sequence[tuple[str, float]] = ()
+    # Which page of a long answer (« Voir plus » asks for the next one).
+    page: int = 1

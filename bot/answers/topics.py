@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, Mapping, Optional
 
 import yaml
-from pydantic import BaseModel, Extra
+from pydantic import BaseModel, Extra, Field
 
 from bot.settings import PROJECT_ROOT
 
@@ -52,6 +52,8 @@ class Choice(_Strict):
 class TopicTable(_Strict):
     topics: list[Topic]
     choices: dict[str, Choice] = {}
+    # The points (« - » lines) one reply says at most; the rest comes on « Voir plus ».
+    points_per_reply: int = Field(5, ge=1)
 
     def by_intent(self) -> Mapping[str, Topic]:
         return {t.intent: t for t in self.topics}

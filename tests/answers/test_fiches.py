@@ -7,6 +7,7 @@ import pytest
 from bot.answers import Question, compose_answer
 from bot.answers import templates as T
 from bot.answers.verify import check_composed
+from tests.answers.pages import whole_text
 
 TOPICS = list(T.SECTION_OF_INTENT)
 
@@ -34,13 +35,13 @@ def test_every_fiche_answers_every_topic_with_its_source_and_nothing_unchecked(k
 ])
 def test_a_fiche_s_reply_quotes_its_own_text(kb, intent, part):
     fiche = kb.fiches["J1506"]
-    text = compose_answer(kb, Question(intent=intent, jobs=["J1506"])).text
+    text = whole_text(kb, Question(intent=intent, jobs=["J1506"]))  # « Voir plus » included
     assert all(p in text for p in part(fiche)), text
 
 
 def test_skills_put_core_savoir_faire_first_then_savoir_etre_then_savoirs(kb):
     fiche = kb.fiches["A1504"]
-    text = compose_answer(kb, Question(intent="ask_skills", jobs=["A1504"])).text
+    text = whole_text(kb, Question(intent="ask_skills", jobs=["A1504"]))  # « Voir plus » included
     core = [s["label"] for s in fiche["skills"] if s["kind"] == "savoir_faire" and s["core"]]
     etre = [s["label"] for s in fiche["skills"] if s["kind"] == "savoir_etre"]
     assert text.index(core[0]) < text.index("Savoir-être professionnels :") < text.index(etre[0]) < text.index("Savoirs :")
