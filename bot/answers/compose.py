@@ -537,7 +537,8 @@ def _salary(kb: KnowledgeBase, sheet: Sheet, question: Question):
     regional = [f for f in figures if f.region and fold(f.region) == fold(region or "")]
     if region and not regional:
         known = " et ".join(dict.fromkeys(_with_article(f.region) for f in figures if f.region))
-        lines.append(T.fill("SALARY_NO_REGION", asked=region, known=known or "aucune région"))
+        lines.append(T.fill("SALARY_NO_REGION", asked=region, known=known) if known else
+                     T.fill("SALARY_NO_REGIONS", asked=region))
     elif regional:
         figures = regional
     lines += [f.text for f in figures]

@@ -244,7 +244,7 @@ def test_second_metier_keeps_context(kb2):
 
 def test_list_jobs_confirms_a_named_job(kb):
     known = ask(kb, "list_jobs", jobs=["ingé ML"])
-    assert has(known.text, "Oui, j'ai une fiche") and known.job == ML
+    assert has(known.text, "J'ai une fiche") and known.job == ML
     fiche = ask(kb, "list_jobs", jobs=["plombière"])
     assert has(fiche.text, "« Plombier / Plombière sanitaire »", "fiche ROME") and fiche.job == "F1603"
     unknown = ask(kb, "list_jobs", jobs=["dresseuse de licornes"])
