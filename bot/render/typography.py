@@ -29,7 +29,7 @@ _RULES = [
     # Groups of three digits: « 2 660 », « 1 584 » (a plain space between digits only).
     (re.compile(rf"(?<=\d){_ANY_SPACE}(?=\d{{3}}(?!\d))"), lambda m: NARROW_NBSP),
     # A number and its unit.
-    (re.compile(rf"(?<=\d){_ANY_SPACE}+(?=[€%])"), lambda m: NBSP),
+    (re.compile(rf"(?<=\d){_ANY_SPACE}+(?=k?€|%)"), lambda m: NBSP),
 ]
 
 

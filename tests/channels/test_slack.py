@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ import pytest
 
 from bot.channels.common import sender_id
 from bot.channels.slack import sign
+from bot.render.typography import plain_spaces
 from bot.web.identity import load_or_create_key
 from tests.channels.conftest import SLACK_SECRET
 from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
@@ -34,7 +36,9 @@ def event(text, channel, kind="app_mention", **extra):
 
 
 def posted(recorder, channel):
-    return lambda: [c["body"] for c in recorder.of("chat.postMessage", channel=channel)]
+    """The messages sent, their text read with ordinary spaces (test_reply_is_typeset… checks the spaces)."""
+    return lambda: [{**c["body"], "text": plain_spaces(c["body"]["text"])}
+                    for c in recorder.of("chat.postMessage", channel=channel)]
 
 
 def test_url_verification(channel_stack):
@@ -53,6 +57,15 @@ def test_mention_is_answered_in_the_thread(channel_stack, recorder):
     assert message["authorization"] == "Bearer xoxb-test" and "as_user" not in message
     buttons = message["blocks"][1]["elements"]
     assert {b["text"]["text"] for b in buttons} >= {"Missions", "Source"}
+
+
+def test_reply_is_typeset_in_french_with_the_source_as_a_slack_link(channel_stack, recorder):
+    signed_post(channel_stack, "/channels/slack/events",
+                json.dumps(event("c'est quoi un plombier ?", "D250", kind="message", channel_type="im")).encode())
+    recorder.wait_for(posted(recorder, "D250"))
+    raw = recorder.of("chat.postMessage", channel="D250")[0]["body"]["text"]
+    assert "Source\u00a0: France Travail" in raw and " :" not in raw and "« " not in raw
+    assert re.search(r"<https://candidat\.francetravail\.fr/metierscope/fiche-metier/F1603\|fiche F1603 «\u00a0", raw), raw
 
 
 def test_direct_message_is_answered_in_the_channel(channel_stack, recorder):

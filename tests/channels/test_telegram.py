@@ -14,6 +14,7 @@ from bot.channels.http_retry import MAX_ATTEMPTS
 from bot.channels.shared_state import SharedState
 from bot.web.identity import load_or_create_key
 from bot.channels.telegram import CallbackTable, keyboard_rows, split_message
+from bot.render.typography import plain_spaces
 from tests.channels.conftest import TELEGRAM_SECRET
 from tests.conftest import (CLARIFY_OPENING, DATA_SCIENTIST_WORD, ML_CONTEXT, NO_JOB_QUESTION, SHARED_NAME_OPENING,
                             SHARED_NAME_QUESTION, TOPIC_WORDS, UNSURE_QUESTION, WHICH_JOB_OPENING)
@@ -38,7 +39,18 @@ def post(stack, body, secret=TELEGRAM_SECRET):
 
 
 def sent_to(recorder, chat_id):
-    return lambda: [c["body"]["text"] for c in recorder.of("sendMessage", chat_id=chat_id)]
+    """The texts sent, read with ordinary spaces (test_reply_is_typeset… checks the spaces)."""
+    return lambda: [plain_spaces(c["body"]["text"]) for c in recorder.of("sendMessage", chat_id=chat_id)]
+
+
+def test_reply_is_typeset_in_french_with_the_source_as_an_html_link(channel_stack, recorder):
+    chat = next(_chat_ids)
+    post(channel_stack, update(chat, "c'est quoi un plombier ?"))
+    recorder.wait_for(sent_to(recorder, chat))
+    raw = recorder.of("sendMessage", chat_id=chat)[0]["body"]
+    assert raw["parse_mode"] == "HTML"
+    assert "Source\u00a0: France Travail" in raw["text"] and " :" not in raw["text"] and "« " not in raw["text"]
+    assert '<a href="https://candidat.francetravail.fr/metierscope/fiche-metier/F1603">fiche F1603 «\u00a0' in raw["text"]
 
 
 def test_question_is_answered_in_french_in_the_right_chat(channel_stack, recorder):

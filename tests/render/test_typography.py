@@ -18,6 +18,7 @@ CASES = [
     ("2 660 € par mois", f"2{N}660{S}€ par mois"),
     ("444 900 personnes, 12 %", f"444{N}900 personnes, 12{S}%"),
     ("1 584 fiches", f"1{N}584 fiches"),
+    ("50 k€ brut par an", f"50{S}k€ brut par an"),
     ("(voir plus) ?", f"(voir plus){N}?"),
     ("ça va ?\nBien.", f"ça va{N}?\nBien."),
 ]
