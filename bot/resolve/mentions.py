@@ -55,22 +55,36 @@ class MentionFinder:
         self._heads = {key.split()[0] for key in index.by_key}
 
     def correct(self, words: Sequence[str]) -> list[str]:
-        """Each word, or the word of a name it is a typo of."""
+        """Each word, or the word of a name it is a typo of. A word people ask with (« combien »,
+        « gagne », « machin ») is read as a typo only where it completes a name with a neighbour
+        (« ingénieur machin learning »)."""
         fixed = []
-        for word in words:
-            grammar = self.index.grammar
-            if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in grammar.linking \
-                    or word in self.index.prose_words or not word.isalpha() or word.endswith(grammar.verb_endings):
-                fixed.append(word)
-                continue
-            cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
-            found = process.extract(word, self.index.vocabulary, scorer=OSA.distance,
-                                    score_cutoff=cutoff, limit=3)
-            best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
-            # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
-            same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
-            fixed.append(min(best, key=len) if len(best) == 1 or same else word)
+        for position, word in enumerate(words):
+            meant = self._typo_of(word)
+            if meant and word in self.index.question_words and not self._completes_name(words, position, meant):
+                meant = None
+            fixed.append(meant or word)
         return fixed
+
+    def _typo_of(self, word: str) -> Optional[str]:
+        """The one word of a name `word` is a typo of, if any."""
+        grammar = self.index.grammar
+        if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in grammar.linking \
+                or word in self.index.prose_words or not word.isalpha() or word.endswith(grammar.verb_endings):
+            return None
+        cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
+        found = process.extract(word, self.index.vocabulary, scorer=OSA.distance, score_cutoff=cutoff, limit=3)
+        best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
+        # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
+        same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
+        return min(best, key=len) if len(best) == 1 or (best and same) else None
+
+    def _completes_name(self, words: Sequence[str], position: int, meant: str) -> bool:
+        """Whether `meant` and the nearest word before or after it (linking words aside) are words of one name."""
+        linking = self.index.grammar.linking
+        before = [w for w in words[:position] if w not in linking][-1:]
+        after = [w for w in words[position + 1:] if w not in linking][:1]
+        return any(self.index.names_with_words([neighbour, meant]) for neighbour in before + after)
 
     def _same_metiers(self, words: Sequence[str]) -> bool:
         """Words that name the same métiers (« sommelier », « sommelière »): no matter which a typo meant."""

@@ -225,18 +225,27 @@ def build_index(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: 
 
 # The NLU's training examples beside the knowledge (data/nlu/ next to data/knowledge/).
 NLU_DIR = "nlu"
-# « [kiné](job) »: an annotated span keeps its text.
-_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+# « [kiné](job) », « [bac](study_level) »: an annotated span and its entity.
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\(([^)]*)\)|\[([^\]]*)\]\{([^}]*)\}")
+# The entity of métier names: its spans are names (typos included: « ML enginer »), not question words.
+_JOB_ENTITY = "job"
+
+
+def _asked(match: re.Match) -> str:
+    """An annotated span's text, or nothing for a métier's name."""
+    text, entity = (match.group(1), match.group(2)) if match.group(1) is not None else (match.group(3), match.group(4))
+    return "" if re.search(rf'(^|"){_JOB_ENTITY}("|$)', entity.strip()) else text
 
 
 def question_words(grammar: Grammar, nlu_dir: Path) -> set[str]:
-    """The normalised words of the NLU's training examples (none when there are no such files)."""
+    """The normalised words people ask with: the NLU's training examples without the métier names
+    they annotate (none when there are no such files)."""
     written: set[str] = set()
     for path in sorted(nlu_dir.rglob("*.yml")) if nlu_dir.is_dir() else ():
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in doc.get("nlu") or ():
             for line in str(item.get("examples") or "").splitlines():
-                text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- "))
+                text = _ANNOTATION.sub(_asked, line.strip().removeprefix("- "))
                 written.update(text.split())
     return set(grammar.words(" ".join(written)))
 
