@@ -56,3 +56,9 @@ def test_repeated_points_are_said_once_and_headings_follow_their_points():
 def test_a_forged_page_is_read_as_the_first(kb, value, page):
     message = {"intent": {"name": "ask_skills"}, "text": "/ask_skills", "entities": [{"entity": "page", "value": value}]}
     assert question_from_message(message, kb).page == page
+
+
+def test_points_opening_with_the_same_words_are_said_under_that_opening_once():
+    text = "Intro :\n- Parmi les formations, le master A.\n- Parmi les formations, le BUT B.\n- Autre point, C.\nSource : X"
+    assert paginate(text, 1, 5).text == ("Intro :\nParmi les formations :\n- le master A.\n- le BUT B.\n"
+                                         "- Autre point, C.\nSource : X")
