@@ -203,15 +203,18 @@ class MentionFinder:
         return best
 
     def _unknown_complement(self, words: list[str], start: int, end: int) -> Optional[Mention]:
-        """« dresseur de licornes », « cueilleur d'étoiles »: a name going on with « de » and a word
+        """« dresseur de licornes », « dentiste pour vampires »: a name going on with « de » (or « pour ») and a word
         that no name holds with it nor any source's sentence uses is a métier nobody knows, not the
         one its first words name."""
         grammar = self.index.grammar
-        if end + 1 >= len(words) or words[end] not in grammar.complement:
+        if end + 1 >= len(words) or words[end] not in grammar.complement | grammar.beneficiary:
             return None
         following = words[end + 1]
         if following in grammar.linking or following in grammar.determiners or not following.isalpha():
             return None
+        if words[end] in grammar.beneficiary and (following in self.index.prose_words
+                                                  or following in self.index.question_words):
+            return None  # « vétérinaire pour chevaux », « plombier pour gagner sa vie »: real uses, reasons
         if self.index.names_with_words(words[start:end] + [following]) or self._fiches_write(words[start:end], following):
             return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as its fiche writes
         return Mention(" ".join(words[start:end + 2]))

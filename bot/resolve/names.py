@@ -46,6 +46,7 @@ class Grammar:
     senior_family_words: tuple = ()  # words of the Dares' family labels of cadres and engineers
     adjective_endings: tuple = ()  # how French adjectives end (« lunaire », « quantique »)
     verb_endings: tuple = ()  # endings only verbs have (« conseillez »): never a typo of a name
+    beneficiary: frozenset = frozenset()  # « pour »: a name goes on with whom it serves (« dentiste pour vampires »)
 
     @classmethod
     def load(cls, knowledge_dir: Union[str, Path]) -> "Grammar":
@@ -59,7 +60,8 @@ class Grammar:
                    tuple(fold(e) for e in doc.get("agent_endings") or ()), words("coordination"),
                    tuple(w for item in doc.get("senior_family_words") or () for w in grammar.words(str(item))),
                    tuple(fold(e) for e in doc.get("adjective_endings") or ()),
-                   tuple(fold(e) for e in doc.get("verb_endings") or ()))
+                   tuple(fold(e) for e in doc.get("verb_endings") or ()),
+                   beneficiary=words("beneficiary"))
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""
