@@ -259,10 +259,12 @@ class MentionFinder:
         return Mention(value, tuple(metiers[:MAX_CHOICES]), len(metiers) > 1)
 
     def _lone_head(self, words: list[str]) -> Optional[tuple[int, Mention]]:
-        """With nothing else named: a long word that starts several names (« devenir infirmière »)."""
+        """With nothing else named: a long word that starts several names (« devenir infirmière »),
+        unless it goes on as no name does (« mécanicien temporel »)."""
         for position, word in enumerate(words):
             if len(word) >= _MIN_HEAD_LENGTH and word in self._heads:
-                unknown = self._unknown_complement(words, position, position + 1)
+                unknown = self._unknown_complement(words, position, position + 1) \
+                    or self._unknown_epithet(words, position, position + 1)
                 mention = unknown or self._shared(word, [word])
                 if mention.metiers or unknown:
                     return position, mention
