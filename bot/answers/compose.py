@@ -49,6 +49,8 @@ CLOSEST_MIN_WORDS_OUT_OF_SCOPE = 3
 OUT_OF_SCOPE_SURE = 0.9
 # ...unless the text is a métier's name and at most this many words (« slt c koi 1 boulanger »).
 SHORT_QUESTION_OTHER_WORDS = 4
+# « tu tiens ça d'où ? » quotes at most this many sentences of each source.
+QUOTES_PER_SOURCE = 3
 
 _VOWELS = set("aeiouyhéèêëàâîïôöûü")
 
@@ -197,7 +199,7 @@ def _answer(kb: KnowledgeBase, question: Question) -> Reply:
     fiche_code = [sheet.rome_fiche] if extra else []
     dares_refs = family_refs(kb, sheet.rome_fiche) if section == "salary" and extra else []
     return Reply(
-        "\n".join(lines + (_credit(sheet, section) if lines else []) + extra),
+        "\n".join(lines + (_credit(sheet) if lines else []) + extra),
         buttons=_suggestions(question.intent),
         job=sheet.id,
         facts=[f"{sheet.id}:{fact.id}" for fact in facts] + [f"{c}:{question.intent}" for c in fiche_code] + dares_refs,
@@ -304,14 +306,12 @@ def _metier_buttons(kb: KnowledgeBase, intent: str, metiers: Sequence[str], turn
     return [{"title": _capitalised(metier_title(kb, m)), "payload": payload(m)} for m in metiers]
 
 
-def _credit(sheet: Sheet, section: str) -> list[str]:
-    """The attribution a published source asks for (« Source : Onisep » and the fiche's link)."""
+def _credit(sheet: Sheet) -> list[str]:
+    """The source line every answer from a sheet ends with (« Source : Onisep » and the fiche's link)."""
     doc = sheet.source
     if doc.url:
         return [T.fill("CREDIT_LINK", publisher=doc.credited, doc=doc.title, url=doc.url)]
-    if section == "salary":  # a figure always says where it comes from
-        return [T.fill("CREDIT", publisher=doc.credited, doc=doc.title)]
-    return []
+    return [T.fill("CREDIT", publisher=doc.credited, doc=doc.title)]
 
 
 def _which_job(kb: KnowledgeBase, question: Question, turn: Turn) -> Reply:
@@ -406,7 +406,7 @@ def _confidence(question: Question, intent: str) -> float:
 
 
 def _quoted_facts(sheet: Sheet, intro: str, facts: Sequence[Fact]) -> Reply:
-    lines = [intro] + [T.fill("FACT_WITH_QUOTE", text=f.text, quote=f.source) for f in facts] + _credit(sheet, "")
+    lines = [intro] + [T.fill("FACT_WITH_QUOTE", text=f.text, quote=f.source) for f in facts] + _credit(sheet)
     return Reply("\n".join(lines), buttons=_suggestions(""), job=sheet.id,
                  facts=[f"{sheet.id}:{f.id}" for f in facts])
 
@@ -574,7 +574,7 @@ def _comparison_reply(kb: KnowledgeBase, target: str, turn: Turn, question: Ques
                          topic=question.intent)
         sheet = kb.sheets[target]
         lines, facts = _comparison(sheet, [turn.unknown] if turn.unknown else [])
-        return Reply("\n".join(lines + _credit(sheet, "comparisons")), buttons=_suggestions(question.intent),
+        return Reply("\n".join(lines + _credit(sheet)), buttons=_suggestions(question.intent),
                      job=sheet.id, facts=[f"{sheet.id}:{f.id}" for f in facts], topic=question.intent)
     other = others[0]
     compared = any(this in kb.sheets and that in kb.sheets and _compared_with(kb.sheets[this], kb.sheets[that])
@@ -673,20 +673,26 @@ def _source(kb: KnowledgeBase, turn: Turn, question: Question) -> Reply:
     ids = [i for i in dict.fromkeys([*turn.metiers, *quoted]) if i in kb.sheets or i in kb.fiches]
     if not ids:
         ids = [turn.target] if turn.target else list(kb.sheets)
-    lines = [_source_sentence(kb.sheets[i]) if i in kb.sheets else
-             T.fill("ROME_SOURCE", label=kb.fiches[i]["label"], code=i, url=kb.fiches[i]["url"]) for i in ids]
-    quotes = []
-    for ref in question.last_facts[:3]:
-        sheet_id, _, fact_id = ref.partition(":")
-        sheet = kb.get(sheet_id)
-        fact = sheet.fact(fact_id) if sheet else None
-        if fact is not None:
-            quotes.append(T.fill("SOURCE_QUOTE", quote=fact.source))
+    lines: list[str] = []
+    for i in ids:
+        # Each source is followed by its own words for the facts quoted from it, so none is credited with another's.
+        lines.append(_source_sentence(kb.sheets[i]) if i in kb.sheets else
+                     T.fill("ROME_SOURCE", label=kb.fiches[i]["label"], code=i, url=kb.fiches[i]["url"]))
+        quotes = list(dict.fromkeys(T.fill("SOURCE_QUOTE", quote=fact.source) for fact in _quoted_from(kb, i, question)))
+        if quotes:
+            lines += [T.fill("SOURCE_QUOTE_INTRO")] + quotes[:QUOTES_PER_SOURCE]
     lines += source_lines(kb, question.last_facts) + headcount_source_lines(kb, question.last_facts)
-    if quotes:
-        lines += [T.fill("SOURCE_QUOTE_INTRO")] + list(dict.fromkeys(quotes))
     return Reply("\n".join(lines), job=turn.target or (ids[0] if len(ids) == 1 else question.context_job),
                  facts=list(question.last_facts), sheets=ids)
+
+
+def _quoted_from(kb: KnowledgeBase, sheet_id: str, question: Question) -> list[Fact]:
+    """The facts of one sheet the last answer gave."""
+    sheet = kb.sheets.get(sheet_id)
+    if sheet is None:
+        return []
+    facts = (sheet.fact(ref.partition(":")[2]) for ref in question.last_facts if ref.partition(":")[0] == sheet_id)
+    return [fact for fact in facts if fact is not None]
 
 
 def _source_sentence(sheet: Sheet) -> str:
