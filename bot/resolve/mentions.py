@@ -155,11 +155,15 @@ class MentionFinder:
             if start is not None:
                 spans = [s for s in spans if s[1] <= start or s[0] >= start + len(value_words)]
             mentions.append((start if start is not None else len(words), mention))
+        read_until = 0  # the words a longer name already took: « arc » of « électricien d'arc-en-ciel » names nothing
         for start, end in spans:
+            if start < read_until:
+                continue
             longer = self._longer(words, start, end) or self._unknown_complement(words, start, end) \
                 or self._unknown_epithet(words, start, end)
             if longer is not None:
                 mentions.append((start, longer))
+                read_until = start + len(longer.written.split())
                 continue
             key = " ".join(words[start:end])
             mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
@@ -215,8 +219,11 @@ class MentionFinder:
         if words[end] in grammar.beneficiary and (following in self.index.prose_words
                                                   or following in self.index.question_words):
             return None  # « vétérinaire pour chevaux », « plombier pour gagner sa vie »: real uses, reasons
-        if self.index.names_with_words(words[start:end] + [following]) or self._fiches_write(words[start:end], following):
-            return None  # « moniteur de vol » goes on as names do; « infirmière de nuit » as its fiche writes
+        if self.index.names_with_words(words[start:end] + [following]):
+            # « moniteur de vol » goes on as names do: and then « de dragons »?
+            return self._unknown_complement(words, start, end + 2)
+        if self._fiches_write(words[start:end], following):
+            return None  # « infirmière de nuit » goes on as its fiche writes
         return Mention(" ".join(words[start:end + 2]))
 
     def _unknown_epithet(self, words: list[str], start: int, end: int) -> Optional[Mention]:
