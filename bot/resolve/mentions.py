@@ -155,7 +155,7 @@ class MentionFinder:
             if start is not None:
                 spans = [s for s in spans if s[1] <= start or s[0] >= start + len(value_words)]
             mentions.append((start if start is not None else len(words), mention))
-        read_until = 0  # the words a longer name already took: « arc » of « électricien d'arc-en-ciel » names nothing
+        read_until = 0  # the words of a métier nobody knows: « arc » of « électricien d'arc-en-ciel » names nothing
         for start, end in spans:
             if start < read_until:
                 continue
@@ -163,7 +163,8 @@ class MentionFinder:
                 or self._unknown_epithet(words, start, end)
             if longer is not None:
                 mentions.append((start, longer))
-                read_until = start + len(longer.written.split())
+                if not longer.metiers:
+                    read_until = start + len(longer.written.split())
                 continue
             key = " ".join(words[start:end])
             mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
