@@ -23,6 +23,8 @@ from bot.resolve.names import NameIndex
 _MIN_TYPO_LENGTH = 5
 # From this length a word may carry two typos.
 _TWO_TYPOS_LENGTH = 8
+# A stem this long, a French word, with an agent ending is a coined métier (« nuageur »), not a typo.
+_MIN_COINED_STEM = 4
 # A lone word that several names start with is taken as a mention only if it is this long
 # (« agent », « chef » are everyday words, « infirmier » is not).
 _MIN_HEAD_LENGTH = 6
@@ -70,7 +72,8 @@ class MentionFinder:
         """The one word of a name `word` is a typo of, if any."""
         grammar = self.index.grammar
         if len(word) < _MIN_TYPO_LENGTH or word in self.index.by_word or word in grammar.linking \
-                or word in self.index.prose_words or not word.isalpha() or word.endswith(grammar.verb_endings):
+                or word in self.index.prose_words or not word.isalpha() or word.endswith(grammar.verb_endings) \
+                or self._coined_agent(word):
             return None
         cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
         found = process.extract(word, self.index.vocabulary, scorer=OSA.distance, score_cutoff=cutoff, limit=3)
@@ -78,6 +81,16 @@ class MentionFinder:
         # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
         same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
         return min(best, key=len) if len(best) == 1 or (best and same) else None
+
+    def _coined_agent(self, word: str) -> bool:
+        """A French word with an agent ending (« nuage » + « -eur »): a métier someone made up, no typo."""
+        known = self.index.prose_words | self.index.question_words
+        for ending in self.index.grammar.agent_endings:
+            stem = word.removesuffix(ending)
+            doubled = stem.endswith(ending[0])  # « tailleeur »: a letter typed twice, never French
+            if stem != word and not doubled and len(stem) >= _MIN_COINED_STEM and (stem in known or stem + "e" in known):
+                return True
+        return False
 
     def _completes_name(self, words: Sequence[str], position: int, meant: str) -> bool:
         """Whether `meant` and the nearest word before or after it (linking words aside) are words of one name."""
