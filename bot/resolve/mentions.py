@@ -183,9 +183,10 @@ class MentionFinder:
             mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
                                             len(self.index.metiers(key)) > 1)))
         if not mentions:
-            head = self._lone_head(words) or self._unknown_agent(words)
-            if head is not None:
-                mentions.append(head)
+            # The first said: « rêveuse professionnelle » is a métier nobody knows, not a professional one.
+            heads = [h for h in (self._lone_head(words), self._unknown_agent(words)) if h is not None]
+            if heads:
+                mentions.append(min(heads, key=lambda head: head[0]))
         said = [replace(m, own=self.index.grammar.says_own_job(words[:start])) for start, m in mentions]
         return _unique([m for _, m in sorted(zip([s for s, _ in mentions], said), key=lambda pair: pair[0])])
 
