@@ -80,6 +80,8 @@ class MentionFinder:
         best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
         # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
         same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
+        if len(best) > 1 and not same:
+            best = _likeliest(word, best)
         return min(best, key=len) if len(best) == 1 or (best and same) else None
 
     def _coined_agent(self, word: str) -> bool:
@@ -305,6 +307,23 @@ class MentionFinder:
             unknown = self._unknown_complement(words, position, position + 1)
             return position, unknown or Mention(word)
         return None
+
+
+def _likeliest(word: str, tied: Sequence[str]) -> list[str]:
+    """Among words a typo is equally near: the one it is with a final « e » written as a feminine
+    (« coiffeure »), else those ending as it does the longest (« developeur » is « développeur »,
+    not « developer »)."""
+    if word.endswith("e") and word[:-1] in tied:
+        return [word[:-1]]
+    ends = {candidate: _common_ending(word, candidate) for candidate in tied}
+    return [candidate for candidate in tied if ends[candidate] == max(ends.values())]
+
+
+def _common_ending(a: str, b: str) -> int:
+    length = 0
+    while length < min(len(a), len(b)) and a[-1 - length] == b[-1 - length]:
+        length += 1
+    return length
 
 
 def _position(words: list[str], piece: list[str]) -> Optional[int]:
