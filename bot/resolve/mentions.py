@@ -55,6 +55,8 @@ class MentionFinder:
     def __init__(self, index: NameIndex):
         self.index = index
         self._heads = {key.split()[0] for key in index.by_key}
+        # The first words of longer names (« maitre nageur » of « maitre nageur sauveteur »).
+        self._starts = {" ".join(key.split()[:i]) for key in index.by_key for i in range(2, len(key.split()))}
 
     def correct(self, words: Sequence[str]) -> list[str]:
         """Each word, or the word of a name it is a typo of. A word people ask with (« combien »,
@@ -184,9 +186,11 @@ class MentionFinder:
             key = " ".join(words[start:end])
             mentions.append((start, Mention(key, tuple(self.index.metiers(key)[:MAX_CHOICES]),
                                             len(self.index.metiers(key)) > 1)))
-        if not mentions:
+        own = [start for start, _ in mentions if self.index.grammar.says_own_job(words[:start])]
+        if len(own) == len(mentions):  # nothing named, or only the person's own job (« je suis maçon, … »)
+            taken = frozenset(i for start, end in spans for i in range(start, end))
             # The first said: « rêveuse professionnelle » is a métier nobody knows, not a professional one.
-            heads = [h for h in (self._lone_head(words), self._unknown_agent(words)) if h is not None]
+            heads = [h for h in (self._lone_head(words, taken), self._unknown_agent(words)) if h is not None]
             if heads:
                 mentions.append(min(heads, key=lambda head: head[0]))
         said = [replace(m, own=self.index.grammar.says_own_job(words[:start])) for start, m in mentions]
@@ -282,17 +286,36 @@ class MentionFinder:
         metiers = list(dict.fromkeys(n.metier for n in self.index.best_names(keys)))
         return Mention(value, tuple(metiers[:MAX_CHOICES]), len(metiers) > 1)
 
-    def _lone_head(self, words: list[str]) -> Optional[tuple[int, Mention]]:
-        """With nothing else named: a long word that starts several names (« devenir infirmière »),
-        unless it goes on as no name does (« mécanicien temporel »)."""
+    def _lone_head(self, words: list[str], taken: frozenset = frozenset()) -> Optional[tuple[int, Mention]]:
+        """With nothing else named: the first words of names (« maîtres-nageurs », « agent de propreté »)
+        or a long word that starts several names (« devenir infirmière »), read on as names go
+        (« laborantine en analyses médicales »), unless it goes on as no name does (« mécanicien temporel »).
+        Words of `taken` (the person's own job) are skipped."""
         for position, word in enumerate(words):
-            if len(word) >= _MIN_HEAD_LENGTH and word in self._heads:
-                unknown = self._unknown_complement(words, position, position + 1) \
-                    or self._unknown_epithet(words, position, position + 1)
-                mention = unknown or self._shared(word, [word])
-                if mention.metiers or unknown:
-                    return position, mention
+            if position in taken or word not in self._heads:
+                continue
+            end = self._name_start(words, position)
+            if end is None and len(word) < _MIN_HEAD_LENGTH:
+                continue
+            end = end or position + 1
+            unknown = self._unknown_complement(words, position, end) or self._unknown_epithet(words, position, end)
+            mention = unknown or self._longer(words, position, end) \
+                or self._shared(" ".join(words[position:end]), words[position:end])
+            if mention.metiers or unknown:
+                return position, mention
         return None
+
+    def _name_start(self, words: list[str], position: int) -> Optional[int]:
+        """Where the longest run of words from `position` that begins names ends, when it holds two
+        words or more besides linking ones."""
+        linking = self.index.grammar.linking
+        found = None
+        for end in range(position + 2, min(len(words), position + self.index.max_words) + 1):
+            if " ".join(words[position:end]) not in self._starts:
+                break
+            if words[end - 1] not in linking:
+                found = end
+        return found
 
 
     def _unknown_agent(self, words: list[str]) -> Optional[tuple[int, Mention]]:
