@@ -91,6 +91,7 @@ class Name:
     metier: str
     title: bool = False  # the métier's own title (wins when several métiers share the name)
     rare: bool = False  # ROME's « peu usité »
+    rome: bool = False  # one of ROME 4.0's own job titles: outranks another source's same name
 
 
 class NameIndex:
@@ -133,10 +134,12 @@ class NameIndex:
         return len(self.by_key)
 
     def metiers(self, key: str) -> list[str]:
-        """The métiers a normalised name leads to: its titles' métiers when it is a title, else all, in order."""
+        """The métiers a normalised name leads to: its titles' métiers when it is a title, else those
+        ROME 4.0 gives it (ONISEP's older index may file « chauffeur de taxi » elsewhere), else all, in order."""
         names = self.by_key.get(key, [])
         titled = [n.metier for n in names if n.title]
-        return list(dict.fromkeys(titled or [n.metier for n in names]))
+        rome = [n.metier for n in names if n.rome]
+        return list(dict.fromkeys(titled or rome or [n.metier for n in names]))
 
     def names_with_words(self, words: Sequence[str]) -> list[str]:
         """The keys of the names that hold every one of `words` (linking words aside)."""
@@ -163,9 +166,9 @@ def rome_names(fiches: Iterable[Mapping]) -> Iterable[Name]:
         titles += [(t[part], False, t["rare"]) for t in fiche["titles"] for part in ("label", "short")]
         for label, is_title, rare in titles:
             for form in gender_forms(label) + gender_forms(_PARENTHESIS.sub("", label)):
-                yield Name(form, code, is_title, rare)
+                yield Name(form, code, is_title, rare, rome=True)
             for acronym in _ACRONYM.findall(label):
-                yield Name(acronym, code, False, rare)
+                yield Name(acronym, code, False, rare, rome=True)
 
 
 def sheet_names(sheets: Iterable) -> Iterable[Name]:
