@@ -46,6 +46,7 @@ class Grammar:
     senior_family_words: tuple = ()  # words of the Dares' family labels of cadres and engineers
     adjective_endings: tuple = ()  # how French adjectives end (« lunaire », « quantique »)
     verb_endings: tuple = ()  # endings only verbs have (« conseillez »): never a typo of a name
+    feminine_endings: tuple = ()  # (masculine, feminines) endings of a name's first word, longest first
     beneficiary: frozenset = frozenset()  # « pour »: a name goes on with whom it serves (« dentiste pour vampires »)
 
     @classmethod
@@ -61,7 +62,19 @@ class Grammar:
                    tuple(w for item in doc.get("senior_family_words") or () for w in grammar.words(str(item))),
                    tuple(fold(e) for e in doc.get("adjective_endings") or ()),
                    tuple(fold(e) for e in doc.get("verb_endings") or ()),
-                   beneficiary=words("beneficiary"))
+                   beneficiary=words("beneficiary"),
+                   feminine_endings=tuple(sorted(((str(m), tuple(map(str, f if isinstance(f, list) else [f])))
+                                                  for m, f in (doc.get("feminine_endings") or {}).items()),
+                                                 key=lambda pair: -len(pair[0]))))
+
+    def feminine(self, name: str) -> list[str]:
+        """The name with its first word in the feminine (« électricien » → « électricienne »; « professeur »
+        → « professeure », « professeuse »: a form nobody writes harms nothing)."""
+        first, _, rest = name.partition(" ")
+        for masculine, feminines in self.feminine_endings:
+            if first.endswith(masculine):
+                return [" ".join(filter(None, (first.removesuffix(masculine) + f, rest))) for f in feminines]
+        return []
 
     def says_own_job(self, before: Sequence[str]) -> bool:
         """The words before a métier make it the person's own job (an article between them aside)."""
@@ -188,12 +201,15 @@ def onisep_names(catalogue, rome_codes: Iterable[str], children: Mapping[str, Se
                     yield Name(text, targets[0])
 
 
-def everyday_names(knowledge_dir: Union[str, Path]) -> Iterable[Name]:
+def everyday_names(knowledge_dir: Union[str, Path], grammar: Optional[Grammar] = None) -> list[Name]:
+    """The forms of everyday.yml; with a grammar, each in the feminine too (« électricienne »)."""
     path = Path(knowledge_dir) / EVERYDAY_FILE
     if not path.is_file():
         return []
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [Name(str(text), str(metier)) for text, metier in (doc.get("forms") or {}).items()]
+    names = [Name(str(text), str(metier)) for text, metier in (doc.get("forms") or {}).items()]
+    feminine = [Name(form, n.metier) for n in names for form in (grammar.feminine(n.text) if grammar else ())]
+    return names + feminine
 
 
 def everyday_problems(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: Sequence[Mapping] = (),
@@ -221,7 +237,7 @@ def build_index(knowledge_dir: Union[str, Path], sheets: Sequence = (), fiches: 
     for fiche in fiches:
         if fiche.get("parent") and fiche["parent"] != fiche["code"]:
             children[fiche["parent"]].append(fiche["code"])
-    names: list[Name] = [*sheet_names(sheets), *rome_names(fiches), *(everyday_names(knowledge_dir) if everyday else ())]
+    names: list[Name] = [*sheet_names(sheets), *rome_names(fiches), *(everyday_names(knowledge_dir, grammar) if everyday else ())]
     if catalogue is not None:
         names += onisep_names(catalogue, [f["code"] for f in fiches], children)
     return NameIndex(grammar, names, sheet_ids=[s.id for s in sheets], prose_by_metier=prose_words(grammar, fiches),
