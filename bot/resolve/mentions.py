@@ -178,6 +178,8 @@ class MentionFinder:
                 continue
             longer = self._longer(words, start, end) or self._unknown_complement(words, start, end) \
                 or self._unknown_epithet(words, start, end)
+            if longer is not None and longer.ambiguous and not self._follows_name_word(words, start):
+                longer = self._kept_as_written(longer, " ".join(words[start:end]))
             if longer is not None:
                 mentions.append((start, longer))
                 if not longer.metiers:
@@ -226,6 +228,21 @@ class MentionFinder:
             if mention.metiers:
                 best = mention
         return best
+
+    def _follows_name_word(self, words: list[str], start: int) -> bool:
+        """The word before is a word of names: what was found may be the end of a longer name ill written
+        (« mécanicien régleur de machine automatiqe »)."""
+        return start > 0 and words[start - 1] in self.index.by_word and words[start - 1] not in self.index.grammar.linking
+
+    def _kept_as_written(self, longer: Mention, key: str) -> Mention:
+        """A name written whole that leads to one métier, read on into one word several names share
+        with it (« menuisière en atelier », « soudeuse à l'arc »): the word only qualifies that métier."""
+        own = self.index.metiers(key)
+        linking = self.index.grammar.linking
+        added = [w for w in longer.written.split()[len(key.split()):] if w not in linking]
+        if len(own) == 1 and own[0] in longer.metiers and len(added) == 1:
+            return Mention(longer.written, (own[0],))
+        return longer
 
     def _unknown_complement(self, words: list[str], start: int, end: int) -> Optional[Mention]:
         """« dresseur de licornes », « dentiste pour vampires »: a name going on with « de » (or « pour ») and a word
