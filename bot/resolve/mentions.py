@@ -79,7 +79,8 @@ class MentionFinder:
             return None
         cutoff = 2 if len(word) >= _TWO_TYPOS_LENGTH else 1
         found = process.extract(word, self.index.vocabulary, scorer=OSA.distance, score_cutoff=cutoff, limit=3)
-        best = [w for w, distance, _ in found if w[0] == word[0] and distance == min(d for _, d, _ in found)]
+        # Same first letter; with two typos, same first two letters (« féeriste » is no « fleuriste »).
+        best = [w for w, distance, _ in found if w[:distance] == word[:distance] and distance == min(d for _, d, _ in found)]
         # « sommelieer »: « sommelier » and « sommelière » tie, but are one name in two genders.
         same = len({w.removesuffix("e") for w in best}) == 1 or self._same_metiers(best)
         if len(best) > 1 and not same:
