@@ -23,6 +23,8 @@ from bot.resolve.names import NameIndex
 _MIN_TYPO_LENGTH = 5
 # From this length a word may carry two typos.
 _TWO_TYPOS_LENGTH = 8
+# « l'air », « d'intérieur »: elision comes before these (folded, so no accents).
+_VOWELS = frozenset("aeiouyh")
 # A stem this long, a French word, with an agent ending is a coined métier (« nuageur »), not a typo.
 _MIN_COINED_STEM = 4
 # A lone word that several names start with is taken as a mention only if it is this long
@@ -64,11 +66,28 @@ class MentionFinder:
         (« ingénieur machin learning »)."""
         fixed = []
         for position, word in enumerate(words):
+            unelided = self._apostrophe_dropped(word)
+            if unelided:
+                fixed += unelided
+                continue
             meant = self._typo_of(word)
             if meant and word in self.index.question_words and not self._completes_name(words, position, meant):
                 meant = None
             fixed.append(meant or word)
         return fixed
+
+    def _apostrophe_dropped(self, word: str) -> Optional[list[str]]:
+        """« lair » of « hôtesse de lair », « dinterieur »: an elided word written without its apostrophe,
+        when the rest is a word of names and the whole is no known word."""
+        index, elided = self.index, self.index.grammar.elided
+        if len(word) < _MIN_TYPO_LENGTH - 2 or word in index.by_word or word in index.prose_words \
+                or word in index.question_words or word in index.grammar.linking:
+            return None
+        for letters in elided:
+            rest = word[len(letters):]
+            if word.startswith(letters) and rest[:1] in _VOWELS and rest in index.by_word:
+                return [letters, rest]
+        return None
 
     def _typo_of(self, word: str) -> Optional[str]:
         """The one word of a name `word` is a typo of, if any."""

@@ -47,6 +47,7 @@ class Grammar:
     adjective_endings: tuple = ()  # how French adjectives end (« lunaire », « quantique »)
     verb_endings: tuple = ()  # endings only verbs have (« conseillez »): never a typo of a name
     feminine_endings: tuple = ()  # (masculine, feminines) endings of a name's first word, longest first
+    elided: tuple = ()  # « l », « d »: written before a vowel with an apostrophe people drop (« lair »)
     beneficiary: frozenset = frozenset()  # « pour »: a name goes on with whom it serves (« dentiste pour vampires »)
 
     @classmethod
@@ -63,6 +64,7 @@ class Grammar:
                    tuple(fold(e) for e in doc.get("adjective_endings") or ()),
                    tuple(fold(e) for e in doc.get("verb_endings") or ()),
                    beneficiary=words("beneficiary"),
+                   elided=tuple(fold(str(e)) for e in doc.get("elided") or ()),
                    feminine_endings=tuple(sorted(((str(m), tuple(map(str, f if isinstance(f, list) else [f])))
                                                   for m, f in (doc.get("feminine_endings") or {}).items()),
                                                  key=lambda pair: -len(pair[0]))))
