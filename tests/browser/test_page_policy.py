@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render.typography import french
+
 pytestmark = pytest.mark.slow
 
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation",
@@ -30,5 +32,5 @@ def test_the_demo_page_works_under_its_policy(page, widget_stack):
     page.keyboard.press("Enter")
     # A locator, not wait_for_function: a string predicate is eval'd, which the policy forbids (as it should).
     page.locator(".msg.bot").nth(1).wait_for(timeout=30000)
-    assert "50 k€" in page.locator(".msg.bot").last.inner_text()
+    assert french("50 k€") in page.locator(".msg.bot").last.inner_text()
     assert not [m for m in messages if "csp-violation" in m or "Content Security Policy" in m or "pageerror" in m], messages

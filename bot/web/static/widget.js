@@ -3,7 +3,11 @@
  * data-greeting, data-open ("true" to start open). Plain JS, no build step.
  * Security: every text from a user or the assistant is inserted as text
  * nodes; the only markup built is a small Markdown subset (bold, lists, line
- * breaks, http/https/mailto links), element by element.
+ * breaks, http/https/mailto links) and the reply's titled links, element by
+ * element.
+ * The page may ask for the reader: a click on any element with
+ * data-boussole-ask="question" opens the widget and sends the question, as
+ * does window.Boussole.ask("question").
  */
 (function () {
   "use strict";
@@ -14,13 +18,13 @@
   var data = script.dataset;
   var server = (data.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   var title = data.title || "Boussole";
-  var greeting = data.greeting || "Bonjour ! Je suis Boussole. Posez-moi une question sur un métier : missions, compétences, formation, salaire…";
+  var greeting = data.greeting || "Bonjour\u202f! Je suis Boussole. Posez-moi une question sur un métier\u00a0: missions, compétences, formation, salaire…";
   var idKey = "boussole:conversation:" + server;
   var pingKey = "boussole:updated:" + server;
   var TEXT = {
     open: "Ouvrir la discussion avec " + title,
     close: "Fermer la discussion",
-    launcher: "Une question ?",
+    launcher: "Une question\u202f?",
     restart: "Nouvelle conversation",
     label: "Votre question",
     send: "Envoyer",
@@ -28,7 +32,7 @@
     retry: "Réessayer",
     unreachable: "Impossible de joindre l'assistant. Vérifiez votre connexion puis réessayez.",
     failed: "L'assistant n'a pas pu répondre. Réessayez dans un instant.",
-    feedbackGroup: "Cette réponse vous a-t-elle été utile ?",
+    feedbackGroup: "Cette réponse vous a-t-elle été utile\u202f?",
     helpful: "Utile",
     unhelpful: "Pas utile",
     feedbackFailed: "Votre avis n'a pas pu être enregistré. Réessayez dans un instant."
@@ -45,6 +49,29 @@
 
   // --- safe Markdown subset -------------------------------------------------
   var SAFE_URL = /^(https?:\/\/|mailto:)/i;
+  var WEB_URL = /^https?:\/\/[^\s]+$/i;
+  // The reply's links ({title, url, text}) that can be shown: text is an exact piece of the reply to replace.
+  function usableLinks(links) {
+    return (Array.isArray(links) ? links : []).filter(function (l) {
+      return l && typeof l.title === "string" && l.title && typeof l.text === "string" && l.text &&
+        typeof l.url === "string" && WEB_URL.test(l.url);
+    });
+  }
+  // Text with titled links: each link's first remaining occurrence becomes <a>title</a>, the rest is Markdown.
+  function linked(parent, text, links) {
+    for (;;) {
+      var best = null, at = -1;
+      links.forEach(function (l) {
+        var i = text.indexOf(l.text);
+        if (i >= 0 && (at < 0 || i < at)) { at = i; best = l; }
+      });
+      if (!best) { inline(parent, text); return; }
+      inline(parent, text.slice(0, at));
+      parent.appendChild(el("a", { href: best.url, target: "_blank", rel: "noopener noreferrer", text: best.title }));
+      links.splice(links.indexOf(best), 1);
+      text = text.slice(at + best.text.length);
+    }
+  }
   function inline(parent, text) {
     // **bold**, [label](url), and a bare https:// address (a fiche's link), its final dot left out.
     var pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>«»"]*[^\s<>«»".,;:!?)])/g, last = 0, m;
@@ -63,27 +90,28 @@
     }
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
-  function renderMarkdown(text) {
+  function renderMarkdown(text, links) {
     var box = document.createDocumentFragment(), list = null, para = null;
+    links = usableLinks(links);
     String(text || "").split("\n").forEach(function (line) {
       var item = /^\s*[-*•]\s+(.*)$/.exec(line);
       if (item) {
         para = null;
         if (!list) { list = box.appendChild(el("ul")); }
-        inline(list.appendChild(el("li")), item[1]);
+        linked(list.appendChild(el("li")), item[1], links);
       } else if (line.trim() === "") {
         list = null; para = null;
       } else {
         list = null;
         if (para) { para.appendChild(el("br")); } else { para = box.appendChild(el("p")); }
-        inline(para, line);
+        linked(para, line, links);
       }
     });
     return box;
   }
 
   // --- DOM ------------------------------------------------------------------
-  var host = el("div", { id: "boussole-widget" });
+  var host = el("div", { id: "boussole-widget", lang: "fr" });
   document.body.appendChild(host);
   var root = host.attachShadow({ mode: "open" });
   if (data.color) { host.style.setProperty("--primary", data.color); }
@@ -111,11 +139,20 @@
   var conversationId = localStorage.getItem(idKey);
   var pending = null;      // {text, shown} of a message that failed, for "Réessayer"
   var loaded = false;
+  var historyLoad = null;  // the promise of the history being (re)loaded
+  var asked = Promise.resolve();  // the page's questions, one after the other
+  var inflight = null;     // the promise of the turn being sent
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
-  function addMessage(role, text) {
+  // A new reply is read from its start: its top at the top of the log (a short one ends up at the bottom anyway).
+  function scrollToStart(node) {
+    if (!node || !node.isConnected) { scrollDown(); return; }
+    var gap = 8;
+    log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - gap;
+  }
+  function addMessage(role, text, links) {
     var bubble = el("div", { "class": "msg " + role });
-    if (role === "bot") { bubble.appendChild(renderMarkdown(text)); } else { bubble.textContent = text; }
+    if (role === "bot") { bubble.appendChild(renderMarkdown(text, links)); } else { bubble.textContent = text; }
     log.appendChild(bubble);
     scrollDown();
     return bubble;
@@ -146,9 +183,9 @@
   function addFeedback(replyText, given) {
     var group = el("div", { "class": "feedback", role: "group", "aria-label": TEXT.feedbackGroup });
     var note = el("span", { "class": "note", role: "status" });
-    var choices = [[true, "👍", TEXT.helpful], [false, "👎", TEXT.unhelpful]].map(function (c) {
-      var button = el("button", { type: "button", "aria-pressed": String(given === c[0]) },
-        [el("span", { "aria-hidden": "true", text: c[1] + " " }), document.createTextNode(c[2])]);
+    // Words, not emoji: an emoji shows as an empty box where the system has no emoji font.
+    var choices = [[true, TEXT.helpful], [false, TEXT.unhelpful]].map(function (c) {
+      var button = el("button", { type: "button", "aria-pressed": String(given === c[0]), text: c[1] });
       button.addEventListener("click", function () { sendFeedback(c[0]); });
       group.appendChild(button);
       return { helpful: c[0], button: button };
@@ -177,8 +214,8 @@
 
   function loadHistory() {
     loaded = true;
-    if (!conversationId) { log.textContent = ""; showGreeting(); return Promise.resolve(); }
-    return fetch(server + "/api/conversations/" + encodeURIComponent(conversationId))
+    if (!conversationId) { log.textContent = ""; showGreeting(); historyLoad = Promise.resolve(); return historyLoad; }
+    historyLoad = fetch(server + "/api/conversations/" + encodeURIComponent(conversationId))
       .then(function (r) {
         if (r.status === 404) { setId(null); return { messages: [] }; }
         if (!r.ok) { throw new Error("history " + r.status); }
@@ -187,15 +224,19 @@
       .then(function (body) {
         log.textContent = "";
         showGreeting();
+        var lastTurn = null;
         body.messages.forEach(function (m, i) {
-          addMessage(m.role, m.text);
+          var bubble = addMessage(m.role, m.text, m.links);
+          if (m.role === "user") { lastTurn = null; } else if (!lastTurn) { lastTurn = bubble; }
           if (m.role === "bot" && m.text) { addFeedback(m.text, m.helpful); }
           var next = body.messages[i + 1];
           var chosen = (m.buttons || []).filter(function (b) { return next && next.role === "user" && next.text === b.title; })[0];
           if (m.role === "bot") { addButtons(m.buttons, chosen && chosen.payload); }
         });
+        if (lastTurn) { scrollToStart(lastTurn); }
       })
       .catch(function () { showError(TEXT.unreachable); });
+    return historyLoad;
   }
 
   function ask(text, shownAs) {
@@ -209,7 +250,7 @@
     if (conversationId) { body.conversation_id = conversationId; }
     typing.hidden = false;
     send.disabled = true;
-    return postJson("/api/chat", body)
+    inflight = postJson("/api/chat", body)
       .then(function (res) {
         if (res.status === 404 && res.json.code === "unknown_conversation") {
           setId(null);  // the server forgot it: start over, keep the message
@@ -218,25 +259,41 @@
         if (res.status !== 200) { throw new Error(res.json.detail || TEXT.failed); }
         setId(res.json.conversation_id);
         pending = null;
+        var first = null;
         res.json.replies.forEach(function (reply) {
-          addMessage("bot", reply.text);
+          var bubble = addMessage("bot", reply.text, reply.links);
+          first = first || bubble;
           if (reply.text) { addFeedback(reply.text, null); }
           addButtons(reply.buttons);
         });
+        scrollToStart(first);
         localStorage.setItem(pingKey, String(Date.now()));
       })
       .catch(function (e) {
         showError(e instanceof TypeError ? TEXT.unreachable : (e.message || TEXT.failed));
       })
       .then(function () { typing.hidden = true; send.disabled = false; });
+    return inflight;
   }
 
   // --- controls ---------------------------------------------------------------
-  function open() {
+  // Phones: the panel fills the screen, and the keyboard would cover the answer a page's question brings.
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  function open(focusInput) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     if (!loaded) { loadHistory(); }
-    input.focus();
+    if (focusInput === false) { closer.focus(); } else { input.focus(); }
+  }
+  // A question asked by the page (a data-boussole-ask element, or Boussole.ask): open, wait for the
+  // history and any turn under way, then send it as if typed.
+  function askFromPage(text) {
+    text = String(text == null ? "" : text).trim().slice(0, 2000);
+    if (!text) { return Promise.resolve(); }
+    open(!phone.matches);
+    asked = asked.then(function () { return historyLoad; }).then(function () { return inflight; })
+      .then(function () { return ask(text); });
+    return asked;
   }
   function close() {
     panel.hidden = true;
@@ -244,6 +301,13 @@
     launcher.focus();
   }
   launcher.addEventListener("click", function () { if (panel.hidden) { open(); } else { close(); } });
+  document.addEventListener("click", function (e) {
+    var target = e.target && e.target.closest ? e.target.closest("[data-boussole-ask]") : null;
+    if (!target) { return; }
+    e.preventDefault();
+    askFromPage(target.getAttribute("data-boussole-ask"));
+  });
+  window.Boussole = { ask: askFromPage, open: function () { open(); }, close: close };
   closer.addEventListener("click", close);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
   restart.addEventListener("click", function () {
