@@ -74,6 +74,16 @@ class Conversation:
         # What is said, read with ordinary spaces; tests/e2e/test_typography.py checks the spaces themselves.
         return plain_spaces("\n".join(reply["text"] for reply in data["replies"]))
 
+    def say_whole(self, message: str, pages: int = 10) -> str:
+        """The answer with every page « Voir plus » gives, pressed as a person would."""
+        texts = [self.say(message)]
+        for _ in range(pages):
+            more = next((b for r in self.last["replies"] for b in r["buttons"] if b["title"] == "Voir plus"), None)
+            if more is None:
+                break
+            texts.append(self.say(more["payload"]))
+        return "\n".join(texts)
+
 
 @pytest.fixture
 def chat(stack):

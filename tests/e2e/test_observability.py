@@ -38,7 +38,7 @@ SCRIPT = [
     ("bonjour à vous", "greet", "Bonjour"),
     ("combien gagne un ingé ML qui débute ?", "ask_salary", "50 k€"),
     (GIBBERISH, "nlu_fallback", "compris"),  # GIBBERISH stands for the one the stack's model falls back on
-    ("quelle formation pour devenir ingénieur en apprentissage automatique ?", "ask_training", "Berkeley"),
+    ("quelle formation pour devenir ingénieur en apprentissage automatique ?", "ask_training", "master"),
 ]
 TURN_LINE = re.compile(r" chat\.turn (?P<fields>.*)$")
 

@@ -35,6 +35,7 @@ import httpx
 import pytest
 
 from bot.devtools.stack import Stack
+from bot.render.typography import plain_spaces
 from bot.web import messages as M
 from tests.conftest import DATA_SCIENTIST_WORD, NO_JOB_QUESTION, WHICH_JOB_OPENING
 
@@ -51,7 +52,7 @@ def say(stack: Stack, message: str, conversation_id: Optional[str] = None) -> ht
 
 
 def reply_text(response: httpx.Response) -> str:
-    return "\n".join(reply["text"] for reply in response.json()["replies"])
+    return plain_spaces("\n".join(reply["text"] for reply in response.json()["replies"]))
 
 
 def store_failures(stack: Stack) -> float:
