@@ -119,14 +119,9 @@ def _in_pages(reply: Reply, question: Question) -> Reply:
     page = paginate(reply.text, question.page, T.TOPICS.points_per_reply)
     reply.text = page.text
     if page.more:
-        entities = {"job": reply.job, "page": str(question.page + 1)}
-        for name, value in (("aspect", list(question.aspects)), ("experience_level", question.experience_level),
-                            ("region", question.region)):
-            if value:
-                entities[name] = value
-        more = {"title": T.fill("MORE_BUTTON"),
-                "payload": f"/{reply.topic}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))}
-        reply.buttons = [more, *reply.buttons]
+        entities = {**_facets(question.aspects, question.experience_level, question.region),
+                    "job": reply.job, "page": str(question.page + 1)}
+        reply.buttons = [{"title": T.fill("MORE_BUTTON"), "payload": _payload(reply.topic, entities)}, *reply.buttons]
     return reply
 
 
@@ -293,17 +288,21 @@ def _which_of(kb: KnowledgeBase, turn: Turn) -> Reply:
 
 def _metier_buttons(kb: KnowledgeBase, intent: str, metiers: Sequence[str], turn: Optional[Turn] = None) -> list[dict]:
     """A button per métier that asks `intent` about it, with the question's other entities."""
-    entities: dict = {}
-    if turn is not None:
-        if turn.aspects:
-            entities["aspect"] = list(turn.aspects)
-        for name, value in (("experience_level", turn.level), ("region", turn.region)):
-            if value:
-                entities[name] = value
+    entities = _facets(turn.aspects, turn.level, turn.region) if turn is not None else {}
     intent = intent if intent in T.SECTION_OF_INTENT else "ask_definition"
-    def payload(metier: str) -> str:
-        return f"/{intent}" + json.dumps({**entities, "job": metier}, ensure_ascii=False, separators=(",", ":"))
-    return [{"title": _capitalised(metier_title(kb, m)), "payload": payload(m)} for m in metiers]
+    return [{"title": _capitalised(metier_title(kb, m)), "payload": _payload(intent, {**entities, "job": m})}
+            for m in metiers]
+
+
+def _facets(aspects: Sequence[str], level: Optional[str], region: Optional[str]) -> dict:
+    """The question's entities a button repeats, so its press asks the same thing."""
+    entities = {"aspect": list(aspects)} if aspects else {}
+    return {**entities, **{name: value for name, value in (("experience_level", level), ("region", region)) if value}}
+
+
+def _payload(intent: str, entities: dict) -> str:
+    """A button's payload: the intent and its entities as Rasa reads them (`/intent{…}`)."""
+    return f"/{intent}" + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
 
 
 def _credit(sheet: Sheet) -> list[str]:
@@ -432,8 +431,7 @@ def _clarify(metier: Optional[str], question: Question, choices: Sequence[str]) 
         text = T.fill("CLARIFY", choices=", ".join(phrases[:-1]) + " ou " + phrases[-1])
     # The press repeats the question's facets, so "en alternance ?" keeps its aspect once placed.
     entities = {"aspect": list(dict.fromkeys(question.aspects))} if question.aspects else {}
-    suffix = json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else ""
-    buttons = [{"title": T.TOPIC_CHOICE[c][1], "payload": f"/{c}{suffix}"} for c in choices]
+    buttons = [{"title": T.TOPIC_CHOICE[c][1], "payload": _payload(c, entities)} for c in choices]
     return Reply(text, buttons=buttons, job=metier)
 
 
