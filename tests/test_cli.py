@@ -49,7 +49,7 @@ def test_bad_settings_are_refused_by_name_without_a_traceback():
 def test_ask_prints_the_french_answer(stack):
     result = boussole("ask", "combien gagne un ingé ML débutant ?", "--url", stack.url, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "50 k€" in result.stdout and "[Missions]" in result.stdout
+    assert "50\u00a0k€" in result.stdout and "[Missions]" in result.stdout  # typeset as every reply
 
 
 def test_ask_without_service_says_how_to_start_it():
